@@ -1,0 +1,41 @@
+#pragma once
+// modtrace::Error: the one exception type the library throws for bad input.
+//
+// Its message says what went wrong, where and what was expected. When the
+// error escapes a module call, the module path and type of the innermost
+// module are attached once (see Module::call), so a user reads
+//   in module 'layer1.0.conv1' (Conv2d): conv2d: input [1, 4, 8, 8] has 4
+//   channels, expected 64 = weight [64, 64, 3, 3] in_channels x groups 1
+// instead of a bare shape complaint.
+
+#include <stdexcept>
+#include <string>
+
+namespace modtrace {
+
+class Error : public std::exception {
+ public:
+  explicit Error(std::string message);
+
+  const char* what() const noexcept override { return full_.c_str(); }
+
+  // The message without the module context.
+  const std::string& message() const noexcept { return message_; }
+
+  bool has_module_context() const noexcept { return has_context_; }
+  // Dotted path relative to the outermost module called ("" for that module itself).
+  const std::string& module_path() const noexcept { return module_path_; }
+  const std::string& module_type() const noexcept { return module_type_; }
+
+  // Attaches where the error happened; called once, by the innermost module call.
+  void set_module_context(std::string path, std::string type);
+
+ private:
+  std::string message_;
+  std::string module_path_;
+  std::string module_type_;
+  bool has_context_ = false;
+  std::string full_;
+};
+
+}  // namespace modtrace

@@ -1,0 +1,44 @@
+#pragma once
+// Shapes and the small helpers every op's shape rule uses.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace modtrace {
+
+using Shape = std::vector<int64_t>;
+
+// "[1, 3, 224, 224]"; "[]" for a scalar.
+std::string to_string(const Shape& shape);
+
+// Number of elements; throws Error if a dimension is negative or the product
+// overflows (checked before anything is allocated).
+int64_t numel_of(const Shape& shape);
+
+// Maps a possibly negative dimension index into [0, rank); throws Error naming
+// `what` (an op name) when it is out of range.
+int64_t wrap_dim(int64_t dim, int64_t rank, const char* what);
+
+// NumPy/PyTorch broadcasting of two shapes; throws Error naming `what` when
+// they are incompatible.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* what);
+
+// Row-major strides in elements.
+std::vector<int64_t> contiguous_strides(const Shape& shape);
+
+// A pair of spatial sizes (height, width), built from one number or two,
+// as PyTorch accepts `kernel_size=3` or `kernel_size=(1, 7)`.
+struct Size2 {
+  int64_t h = 0;
+  int64_t w = 0;
+  Size2() = default;
+  Size2(int64_t both) : h(both), w(both) {}  // NOLINT: implicit like PyTorch's int-or-tuple
+  Size2(int64_t height, int64_t width) : h(height), w(width) {}
+  bool operator==(const Size2&) const = default;
+};
+
+// "(3, 3)" as PyTorch prints tuples.
+std::string to_string(const Size2& s);
+
+}  // namespace modtrace

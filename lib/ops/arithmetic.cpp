@@ -1,0 +1,67 @@
+// add, sub, rsub, mul, div (tensor with tensor, broadcasting; or with a
+// scalar, which PyTorch converts to the tensor's float32), neg, reciprocal.
+
+#include "ops/families.hpp"
+#include "ops/map.hpp"
+#include "ops/strided.hpp"
+
+namespace modtrace::detail {
+namespace {
+
+template <class Fn>
+void binary_kernel(const OpCall& call, Tensor& out, Fn fn) {
+  const Tensor& a = call.input(0);
+  const float* pa = a.data();
+  float* po = out.data();
+  const int64_t n = out.numel();
+  if (call.inputs.size() == 1) {  // tensor with scalar
+    const auto s = static_cast<float>(call.attrs.real("other"));
+#pragma omp parallel for simd if (worth_threads(n))
+    for (int64_t i = 0; i < n; ++i) po[i] = fn(pa[i], s);
+    return;
+  }
+  const Tensor& b = call.input(1);
+  const float* pb = b.data();
+  if (a.shape() == b.shape()) {
+#pragma omp parallel for simd if (worth_threads(n))
+    for (int64_t i = 0; i < n; ++i) po[i] = fn(pa[i], pb[i]);
+    return;
+  }
+  const Shape& shape = out.shape();
+  const std::array<Strides, 3> strides{contiguous_strides(shape), broadcast_strides(a.shape(), shape),
+                                       broadcast_strides(b.shape(), shape)};
+  for_each_run<3>(shape, strides, [&](std::array<int64_t, 3> at, std::array<int64_t, 3> step, int64_t len) {
+    float* o = po + at[0];
+    const float* x = pa + at[1];
+    const float* y = pb + at[2];
+    if (step[1] == 1 && step[2] == 0) {
+      const float c = *y;
+      for (int64_t j = 0; j < len; ++j) o[j] = fn(x[j], c);
+    } else if (step[1] == 0 && step[2] == 1) {
+      const float c = *x;
+      for (int64_t j = 0; j < len; ++j) o[j] = fn(c, y[j]);
+    } else {
+      for (int64_t j = 0; j < len; ++j) o[j * step[0]] = fn(x[j * step[1]], y[j * step[2]]);
+    }
+  });
+}
+
+}  // namespace
+
+Shape shape_elementwise(const OpCall& call) {
+  if (call.inputs.size() == 1) {
+    if (!call.attrs.has("other")) call.fail("expected a second tensor or a scalar");
+    return call.input(0).shape();
+  }
+  return broadcast_shapes(call.input(0).shape(), call.input(1).shape(), op_info(call.op).name.data());
+}
+
+void run_add(const OpCall& c, Tensor& out) { binary_kernel(c, out, [](float x, float y) { return x + y; }); }
+void run_sub(const OpCall& c, Tensor& out) { binary_kernel(c, out, [](float x, float y) { return x - y; }); }
+void run_rsub(const OpCall& c, Tensor& out) { binary_kernel(c, out, [](float x, float y) { return y - x; }); }
+void run_mul(const OpCall& c, Tensor& out) { binary_kernel(c, out, [](float x, float y) { return x * y; }); }
+void run_div(const OpCall& c, Tensor& out) { binary_kernel(c, out, [](float x, float y) { return x / y; }); }
+void run_neg(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return -x; }); }
+void run_reciprocal(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return 1.0f / x; }); }
+
+}  // namespace modtrace::detail

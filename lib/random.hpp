@@ -1,0 +1,14 @@
+#pragma once
+// Internal: the generator behind training-mode dropout and default layer
+// initialisation, seeded by modtrace::manual_seed (like torch.manual_seed).
+
+#include <cstdint>
+
+namespace modtrace::detail {
+
+// Uniform in [0, 1). Thread-safe; the sequence is reproducible after manual_seed.
+double next_uniform();
+// Fills `count` values uniform in [low, high) under one lock.
+void fill_uniform(float* out, int64_t count, double low, double high);
+
+}  // namespace modtrace::detail

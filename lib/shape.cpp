@@ -1,0 +1,67 @@
+#include "modtrace/shape.hpp"
+
+#include <limits>
+
+#include "modtrace/error.hpp"
+
+namespace modtrace {
+
+std::string to_string(const Shape& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+std::string to_string(const Size2& s) {
+  return "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")";
+}
+
+int64_t numel_of(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) throw Error("invalid shape " + to_string(shape) + ": dimensions must be >= 0");
+    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d) {
+      throw Error("invalid shape " + to_string(shape) + ": too many elements");
+    }
+    n *= d;
+  }
+  return n;
+}
+
+int64_t wrap_dim(int64_t dim, int64_t rank, const char* what) {
+  const int64_t bound = rank == 0 ? 1 : rank;  // a scalar accepts dim 0 and -1, as in PyTorch
+  if (dim < -bound || dim >= bound) {
+    throw Error(std::string(what) + ": dimension " + std::to_string(dim) + " out of range for a " +
+                std::to_string(rank) + "-d tensor (expected in [" + std::to_string(-bound) + ", " +
+                std::to_string(bound - 1) + "])");
+  }
+  return dim < 0 ? dim + bound : dim;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* what) {
+  const size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      throw Error(std::string(what) + ": shapes " + to_string(a) + " and " + to_string(b) +
+                  " cannot be broadcast: dimension " + std::to_string(i) + " is " +
+                  std::to_string(da) + " vs " + std::to_string(db) +
+                  " (expected equal sizes or one of them 1)");
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+std::vector<int64_t> contiguous_strides(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
+}  // namespace modtrace

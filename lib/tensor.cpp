@@ -1,0 +1,249 @@
+#include "modtrace/tensor.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <new>
+
+#include "deterministic.hpp"
+#include "modtrace/functional.hpp"
+
+namespace modtrace {
+namespace {
+
+constexpr std::align_val_t kAlignment{64};  // a cache line: full-width SIMD loads never split
+
+std::shared_ptr<float> allocate(const Shape& shape, int64_t n) {
+  if (n > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(sizeof(float))) {
+    throw Error("cannot allocate a tensor of shape " + to_string(shape) + ": too many elements");
+  }
+  const size_t count = static_cast<size_t>(std::max<int64_t>(n, 1));
+  try {
+    auto* p = static_cast<float*>(::operator new[](count * sizeof(float), kAlignment));
+    return std::shared_ptr<float>(p, [](float* q) { ::operator delete[](q, kAlignment); });
+  } catch (const std::bad_alloc&) {
+    throw Error("cannot allocate a tensor of shape " + to_string(shape) + " (" +
+                std::to_string(n * static_cast<int64_t>(sizeof(float))) + " bytes): out of memory");
+  }
+}
+
+}  // namespace
+
+Tensor Tensor::with_storage(Shape shape, std::shared_ptr<float> data) {
+  Tensor t;
+  t.numel_ = numel_of(shape);
+  t.shape_ = std::move(shape);
+  t.data_ = std::move(data);
+  t.defined_ = true;
+  return t;
+}
+
+Tensor::Tensor(Shape shape, std::vector<float> values) {
+  const int64_t n = numel_of(shape);
+  if (static_cast<int64_t>(values.size()) != n) {
+    throw Error("Tensor: " + std::to_string(values.size()) + " values given for shape " +
+                to_string(shape) + ", expected " + std::to_string(n));
+  }
+  *this = empty(std::move(shape));
+  if (n > 0) std::memcpy(data_.get(), values.data(), values.size() * sizeof(float));
+}
+
+Tensor Tensor::empty(Shape shape) {
+  const int64_t n = numel_of(shape);
+  auto data = allocate(shape, n);
+  return with_storage(std::move(shape), std::move(data));
+}
+
+Tensor Tensor::zeros(Shape shape) { return full(std::move(shape), 0.0f); }
+Tensor Tensor::ones(Shape shape) { return full(std::move(shape), 1.0f); }
+
+Tensor Tensor::full(Shape shape, float value) {
+  Tensor t = empty(std::move(shape));
+  std::fill_n(t.data_.get(), t.numel_, value);
+  return t;
+}
+
+Tensor Tensor::scalar(float value) { return full({}, value); }
+
+Tensor Tensor::arange(int64_t n) {
+  Tensor t = empty({n});
+  for (int64_t i = 0; i < n; ++i) t.data_.get()[i] = static_cast<float>(i);
+  return t;
+}
+
+Tensor Tensor::deterministic(Shape shape, std::string_view key) {
+  Tensor t = empty(std::move(shape));
+  const uint32_t hash = detail::fnv1a32(key);
+  float* p = t.data_.get();
+  for (int64_t i = 0; i < t.numel_; ++i) {
+    p[i] = static_cast<float>(2.0 * detail::deterministic_uniform(hash, static_cast<uint64_t>(i)) - 1.0);
+  }
+  return t;
+}
+
+Tensor Tensor::meta(Shape shape) { return with_storage(std::move(shape), nullptr); }
+
+int64_t Tensor::size(int64_t dim) const { return shape_[wrap_dim(dim, this->dim(), "size")]; }
+
+float* Tensor::data() {
+  if (!defined_) throw Error("data: the tensor is undefined");
+  if (!data_) throw Error("data: tensor of shape " + to_string(shape_) + " is a meta tensor (shape only, no values)");
+  return data_.get();
+}
+
+const float* Tensor::data() const { return const_cast<Tensor*>(this)->data(); }
+
+std::vector<float> Tensor::to_vector() const {
+  const float* p = data();
+  return std::vector<float>(p, p + numel_);
+}
+
+int64_t Tensor::flat_index(std::initializer_list<int64_t> index) const {
+  if (static_cast<int64_t>(index.size()) != dim()) {
+    throw Error("at: " + std::to_string(index.size()) + " indices given for a " +
+                std::to_string(dim()) + "-d tensor of shape " + to_string(shape_));
+  }
+  int64_t flat = 0;
+  size_t d = 0;
+  for (int64_t i : index) {
+    const int64_t n = shape_[d];
+    if (i < -n || i >= n) {
+      throw Error("at: index " + std::to_string(i) + " out of range for dimension " + std::to_string(d) +
+                  " of size " + std::to_string(n) + " (shape " + to_string(shape_) + ")");
+    }
+    flat = flat * n + (i < 0 ? i + n : i);
+    ++d;
+  }
+  return flat;
+}
+
+float& Tensor::at(std::initializer_list<int64_t> index) { return data()[flat_index(index)]; }
+float Tensor::at(std::initializer_list<int64_t> index) const { return data()[flat_index(index)]; }
+
+float Tensor::item() const {
+  if (numel_ != 1) {
+    throw Error("item: a tensor with " + std::to_string(numel_) + " elements (shape " + to_string(shape_) +
+                ") cannot be converted to a single value, expected exactly one element");
+  }
+  return data()[0];
+}
+
+bool Tensor::shares_storage_with(const Tensor& other) const noexcept {
+  if (!data_ || !other.data_) return false;
+  return !data_.owner_before(other.data_) && !other.data_.owner_before(data_);
+}
+
+void Tensor::copy_(const Tensor& source) {
+  if (source.shape_ != shape_) {
+    throw Error("copy_: source shape " + to_string(source.shape_) + " differs from destination shape " +
+                to_string(shape_));
+  }
+  if (is_meta() || source.is_meta()) return;  // nothing to copy between shapes
+  std::memmove(data(), source.data(), static_cast<size_t>(numel_) * sizeof(float));
+}
+
+Tensor Tensor::alias(Shape shape) const {
+  if (!defined_) throw Error("alias: the tensor is undefined");
+  Tensor t = with_storage(std::move(shape), data_);
+  if (t.numel_ != numel_) {
+    throw Error("alias: shape " + to_string(t.shape_) + " does not have the " + std::to_string(numel_) +
+                " elements of " + to_string(shape_));
+  }
+  return t;
+}
+
+Tensor Tensor::reshape(Shape shape, std::source_location where) const { return F::reshape(*this, shape, where); }
+Tensor Tensor::view(Shape shape, std::source_location where) const { return F::view(*this, shape, where); }
+Tensor Tensor::flatten(int64_t s, int64_t e, std::source_location where) const {
+  return F::flatten(*this, s, e, where);
+}
+Tensor Tensor::permute(std::vector<int64_t> dims, std::source_location where) const {
+  return F::permute(*this, dims, where);
+}
+Tensor Tensor::transpose(int64_t d0, int64_t d1, std::source_location where) const {
+  return F::transpose(*this, d0, d1, where);
+}
+Tensor Tensor::contiguous(std::source_location where) const { return F::contiguous(*this, where); }
+Tensor Tensor::clone(std::source_location where) const { return F::clone(*this, where); }
+Tensor Tensor::expand(Shape shape, std::source_location where) const { return F::expand(*this, shape, where); }
+Tensor Tensor::select(int64_t dim, int64_t index, std::source_location where) const {
+  return F::select(*this, dim, index, where);
+}
+Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length, std::source_location where) const {
+  return F::narrow(*this, dim, start, length, where);
+}
+Tensor Tensor::unsqueeze(int64_t dim, std::source_location where) const { return F::unsqueeze(*this, dim, where); }
+Tensor Tensor::squeeze(int64_t dim, std::source_location where) const { return F::squeeze(*this, dim, where); }
+Tensor Tensor::sum(std::vector<int64_t> dims, bool keepdim, std::source_location where) const {
+  return F::sum(*this, dims, keepdim, where);
+}
+Tensor Tensor::mean(std::vector<int64_t> dims, bool keepdim, std::source_location where) const {
+  return F::mean(*this, dims, keepdim, where);
+}
+
+Tensor operator+(const Tensor& a, Located<const Tensor&> b) { return F::add(a, b.value, b.where); }
+Tensor operator-(const Tensor& a, Located<const Tensor&> b) { return F::sub(a, b.value, b.where); }
+Tensor operator*(const Tensor& a, Located<const Tensor&> b) { return F::mul(a, b.value, b.where); }
+Tensor operator/(const Tensor& a, Located<const Tensor&> b) { return F::div(a, b.value, b.where); }
+Tensor operator+(const Tensor& a, Located<double> b) { return F::add(a, b.value, b.where); }
+Tensor operator-(const Tensor& a, Located<double> b) { return F::sub(a, b.value, b.where); }
+Tensor operator*(const Tensor& a, Located<double> b) { return F::mul(a, b.value, b.where); }
+Tensor operator/(const Tensor& a, Located<double> b) { return F::div(a, b.value, b.where); }
+Tensor operator+(Located<double> a, const Tensor& b) { return F::add(b, a.value, a.where); }
+Tensor operator-(Located<double> a, const Tensor& b) { return F::rsub(b, a.value, a.where); }
+Tensor operator*(Located<double> a, const Tensor& b) { return F::mul(b, a.value, a.where); }
+Tensor operator/(Located<double> a, const Tensor& b) {
+  return F::mul(F::reciprocal(b, a.where), a.value, a.where);
+}
+Tensor operator-(const Tensor& a) { return F::neg(a); }
+
+namespace {
+void require_comparable(const Tensor& a, const Tensor& b, const char* what) {
+  if (!a.defined() || !b.defined()) throw Error(std::string(what) + ": undefined tensor");
+  if (a.is_meta() || b.is_meta()) throw Error(std::string(what) + ": meta tensors have no values to compare");
+}
+}  // namespace
+
+bool equal(const Tensor& a, const Tensor& b) {
+  require_comparable(a, b, "equal");
+  if (a.shape() != b.shape()) return false;
+  const float* pa = a.data();
+  const float* pb = b.data();
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    if (!(pa[i] == pb[i])) return false;
+  }
+  return true;
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
+  require_comparable(a, b, "allclose");
+  if (a.shape() != b.shape()) return false;
+  const float* pa = a.data();
+  const float* pb = b.data();
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double x = pa[i];
+    const double y = pb[i];
+    if (x == y) continue;  // also equal infinities
+    if (!(std::abs(x - y) <= atol + rtol * std::abs(y))) return false;
+  }
+  return true;
+}
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  require_comparable(a, b, "max_abs_diff");
+  if (a.shape() != b.shape()) {
+    throw Error("max_abs_diff: shapes " + to_string(a.shape()) + " and " + to_string(b.shape()) +
+                " differ, expected equal shapes");
+  }
+  const float* pa = a.data();
+  const float* pb = b.data();
+  double worst = 0.0;
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double d = std::abs(static_cast<double>(pa[i]) - static_cast<double>(pb[i]));
+    if (std::isnan(d)) return d;
+    worst = std::max(worst, d);
+  }
+  return worst;
+}
+
+}  // namespace modtrace
