@@ -1,0 +1,99 @@
+#pragma once
+// Containers as in torch.nn: Sequential, ModuleList, ModuleDict.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "modtrace/module.hpp"
+
+namespace modtrace {
+
+// Calls its children in registration order, each on the previous one's
+// outputs. Children are named "0", "1", … unless given names (PyTorch's
+// OrderedDict form). Modules passed in are shared, not copied: this is how
+// nn.Sequential(*list(model.children())) reuses a model's own children.
+// An empty Sequential returns its input.
+class Sequential : public Module {
+ public:
+  Sequential() = default;
+  explicit Sequential(const std::vector<std::shared_ptr<Module>>& modules);
+  explicit Sequential(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_modules);
+
+  // Appends under the next index name ("0", "1", …).
+  template <class M>
+  M& push_back(std::shared_ptr<M> module) {
+    return register_module(std::to_string(size()), std::move(module));
+  }
+  template <class M, class... Args>
+  M& emplace_back(Args&&... args) {
+    return push_back(std::make_shared<M>(std::forward<Args>(args)...));
+  }
+  // Appends under a chosen name.
+  template <class M>
+  M& add(std::string name, std::shared_ptr<M> module) {
+    return register_module(std::move(name), std::move(module));
+  }
+
+  size_t size() const { return named_children().size(); }
+  bool empty() const { return size() == 0; }
+  Module& operator[](size_t index) const;
+
+ protected:
+  Tensors forward_many(const Tensors& inputs) override;
+};
+
+// Holds modules in a list; like PyTorch's, it has no forward, so calling it
+// fails with PyTorch's message. Its children are named "0", "1", ….
+class ModuleList : public Module {
+ public:
+  ModuleList() = default;
+  explicit ModuleList(const std::vector<std::shared_ptr<Module>>& modules);
+
+  template <class M>
+  M& push_back(std::shared_ptr<M> module) {
+    return register_module(std::to_string(size()), std::move(module));
+  }
+  template <class M, class... Args>
+  M& emplace_back(Args&&... args) {
+    return push_back(std::make_shared<M>(std::forward<Args>(args)...));
+  }
+
+  size_t size() const { return named_children().size(); }
+  Module& operator[](size_t index) const;
+  // The module at `index` as its concrete type; Error if it is another type.
+  template <class M>
+  M& at(size_t index) const {
+    return checked_cast<M>((*this)[index], std::to_string(index));
+  }
+
+  template <class M>
+  static M& checked_cast(Module& m, const std::string& name) {
+    if (auto* typed = dynamic_cast<M*>(&m)) return *typed;
+    throw Error("module '" + name + "' is a " + m.type_name() + ", not the type requested");
+  }
+};
+
+// Holds named modules; like PyTorch's, it has no forward.
+class ModuleDict : public Module {
+ public:
+  ModuleDict() = default;
+  explicit ModuleDict(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_modules);
+
+  template <class M>
+  M& insert(std::string name, std::shared_ptr<M> module) {
+    return register_module(std::move(name), std::move(module));
+  }
+
+  size_t size() const { return named_children().size(); }
+  bool contains(const std::string& name) const;
+  Module& operator[](const std::string& name) const;
+  template <class M>
+  M& at(const std::string& name) const {
+    return ModuleList::checked_cast<M>((*this)[name], name);
+  }
+  std::vector<std::string> keys() const;
+};
+
+}  // namespace modtrace

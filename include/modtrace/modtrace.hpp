@@ -1,0 +1,21 @@
+#pragma once
+// modtrace: everything in one include.
+//
+//   #include <modtrace/modtrace.hpp>
+//   using namespace modtrace;
+//
+//   auto model = zoo::create("seed_main_model");
+//   Tensor x = Tensor::ones({2, 2});
+//   std::cout << (*model)(x) << "\n";                       // tensor([[18., 18.], [18., 18.]])
+//   Sequential children(model->children());
+//   std::cout << children(x) << "\n";                       // tensor([[4., 4.], [4., 4.]])
+
+#include "modtrace/containers.hpp"
+#include "modtrace/error.hpp"
+#include "modtrace/functional.hpp"
+#include "modtrace/layers.hpp"
+#include "modtrace/module.hpp"
+#include "modtrace/ops.hpp"
+#include "modtrace/shape.hpp"
+#include "modtrace/tensor.hpp"
+#include "modtrace/zoo.hpp"

@@ -1,0 +1,138 @@
+#pragma once
+// Module: the PyTorch-style building block.
+//
+//   struct SimpleBlock : modtrace::Module {
+//     Tensor forward(const Tensor& x) override { return x * 2; }
+//   };
+//   struct MainModel : modtrace::Module {
+//     SimpleBlock& block_0 = register_module("block_0", std::make_shared<SimpleBlock>());
+//     SimpleBlock& block_1 = register_module("block_1", std::make_shared<SimpleBlock>());
+//     Tensor forward(const Tensor& x) override { return block_1(block_0(x) * 3 + 3); }
+//   };
+//
+// Children, parameters and buffers are kept in registration order, which is
+// what named_children(), state_dict() and the children-only Sequential use.
+// Calling a module (operator() or call()) is non-virtual: it opens a scope
+// that the tracer records, then runs the virtual forward.
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "modtrace/tensor.hpp"
+
+namespace modtrace {
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+// A module's own parameters or buffers: a deque, so references handed out by
+// register_parameter stay valid as more are added.
+using TensorSlots = std::deque<std::pair<std::string, Tensor>>;
+
+// What load_state_dict found (strict loading throws instead of returning problems).
+struct LoadResult {
+  std::vector<std::string> missing_keys;
+  std::vector<std::string> unexpected_keys;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  // One tensor in, one tensor out: the common case.
+  Tensor operator()(const Tensor& input);
+  // Any number of tensors in and out (attention takes three, a block may return a tuple).
+  Tensors call(const Tensors& inputs);
+
+  // PyTorch's class name ("Conv2d"); by default the C++ class name without namespaces.
+  virtual std::string type_name() const;
+  // The part inside the parentheses when printed: "3, 64, kernel_size=(7, 7), …".
+  virtual std::string extra_repr() const { return {}; }
+  // The module tree as PyTorch prints it.
+  std::string repr() const;
+
+  // ---- children, in registration order ----
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
+  std::vector<std::shared_ptr<Module>> children() const;
+  // This module ("" path) and every descendant, pre-order, each instance once.
+  std::vector<std::pair<std::string, Module*>> named_modules();
+  // The descendant at a dotted path ("layer1.0.conv1"); "" is this module.
+  // Throws Error naming the missing part and what exists there.
+  Module& get_submodule(std::string_view path);
+
+  // ---- parameters and buffers ----
+  const TensorSlots& own_parameters() const { return parameters_; }
+  const TensorSlots& own_buffers() const { return buffers_; }
+  NamedTensors named_parameters() const;  // dotted names, each tensor once
+  NamedTensors named_buffers() const;
+  std::vector<Tensor> parameters() const;
+  // Parameters then buffers, module by module in pre-order, with dotted keys:
+  // the order and keys of torch's state_dict(). The tensors share storage.
+  NamedTensors state_dict() const;
+  // Copies values into the existing tensors. Checks everything first: with
+  // strict, missing or unexpected keys throw; a shape mismatch always throws;
+  // on any error nothing is modified.
+  LoadResult load_state_dict(const NamedTensors& state, bool strict = true);
+  int64_t parameter_count() const;
+
+  // ---- mode ----
+  Module& train(bool on = true);
+  Module& eval() { return train(false); }
+  bool is_training() const { return training_; }
+
+ protected:
+  Module() = default;
+
+  // Registers a child under `name` and returns it. Registering an existing
+  // module (shared_ptr) shares it, as PyTorch does.
+  template <class M>
+  M& register_module(std::string name, std::shared_ptr<M> module) {
+    M& ref = *module;
+    add_child(std::move(name), std::move(module));
+    return ref;
+  }
+  // Constructs the child in place: register_module<Linear>("fc", 512, 1000).
+  template <class M, class... Args>
+  M& register_module(std::string name, Args&&... args) {
+    return register_module(std::move(name), std::make_shared<M>(std::forward<Args>(args)...));
+  }
+  // Registers a tensor as a parameter or buffer; the returned reference stays
+  // valid for the module's lifetime and is the tensor state_dict() exposes.
+  Tensor& register_parameter(std::string name, Tensor value);
+  Tensor& register_buffer(std::string name, Tensor value);
+
+  // Override one: forward for one-tensor modules, forward_many for the rest.
+  virtual Tensor forward(const Tensor& input);
+  virtual Tensors forward_many(const Tensors& inputs);
+
+  // Throws the PyTorch-style arity error unless `inputs` has `count` tensors.
+  void expect_inputs(const Tensors& inputs, size_t count, std::string_view names) const;
+
+ private:
+  void add_child(std::string name, std::shared_ptr<Module> module);
+  void check_new_name(const std::string& name, const char* kind) const;
+
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  TensorSlots parameters_;
+  TensorSlots buffers_;
+  bool training_ = true;
+};
+
+// Creates a module like std::make_shared (the usual way to build a model).
+template <class M, class... Args>
+std::shared_ptr<M> make(Args&&... args) {
+  return std::make_shared<M>(std::forward<Args>(args)...);
+}
+
+namespace detail {
+// The modules being called on this thread, outermost first (for error paths and the tracer).
+const std::vector<const Module*>& module_call_stack();
+// Dotted path of the innermost module call relative to the outermost one.
+std::string current_module_path();
+}  // namespace detail
+
+}  // namespace modtrace

@@ -1,0 +1,40 @@
+#pragma once
+// The model zoo: models by name, with the input each is meant to run on.
+//
+//   auto model = modtrace::zoo::create("seed_main_model");
+//   Tensor y = (*model)(modtrace::zoo::default_input("seed_main_model"));
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "modtrace/module.hpp"
+#include "modtrace/zoo/seed.hpp"
+
+namespace modtrace::zoo {
+
+enum class InputKind { ones, zeros, deterministic };
+
+struct ModelInfo {
+  std::string name;         // torchvision's builder name, or seed_main_model
+  std::string description;  // one line
+  Shape input_shape;        // what the reference runs it on
+  InputKind input = InputKind::deterministic;
+};
+
+// Every model, in a stable order.
+const std::vector<ModelInfo>& models();
+std::vector<std::string> names();
+// Throws Error listing the known names when `name` is not one of them.
+const ModelInfo& info(std::string_view name);
+// A new model in eval mode.
+std::shared_ptr<Module> create(std::string_view name);
+// The model's reference input (ones for the seed example, the deterministic rule otherwise).
+Tensor default_input(std::string_view name);
+
+Tensor make_input(InputKind kind, const Shape& shape);
+// "ones" | "zeros" | "deterministic"; Error otherwise.
+InputKind parse_input_kind(std::string_view text);
+
+}  // namespace modtrace::zoo

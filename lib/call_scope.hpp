@@ -1,0 +1,26 @@
+#pragma once
+// Internal: the scope Module::call opens around forward.
+//
+// It keeps the thread's stack of module calls (so an error can say which
+// module it happened in) and is the tracer's hook for recording module calls.
+// RAII: an exception unwinds it like a normal return.
+
+#include "modtrace/module.hpp"
+
+namespace modtrace::detail {
+
+class ModuleCallScope {
+ public:
+  ModuleCallScope(const Module& module, const Tensors& inputs);
+  ~ModuleCallScope();
+  ModuleCallScope(const ModuleCallScope&) = delete;
+  ModuleCallScope& operator=(const ModuleCallScope&) = delete;
+
+  // The forward returned these; without this call the scope ends as failed.
+  void finish(const Tensors& outputs);
+
+ private:
+  bool finished_ = false;
+};
+
+}  // namespace modtrace::detail

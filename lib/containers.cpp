@@ -1,0 +1,63 @@
+#include "modtrace/containers.hpp"
+
+namespace modtrace {
+namespace {
+
+Module& child_at(const Module& owner, size_t index) {
+  const auto& children = owner.named_children();
+  if (index >= children.size()) {
+    throw Error(owner.type_name() + ": index " + std::to_string(index) + " is out of range for " +
+                std::to_string(children.size()) + " modules");
+  }
+  return *children[index].second;
+}
+
+}  // namespace
+
+Sequential::Sequential(const std::vector<std::shared_ptr<Module>>& modules) {
+  for (const auto& m : modules) push_back(m);
+}
+
+Sequential::Sequential(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_modules) {
+  for (const auto& [name, m] : named_modules) add(name, m);
+}
+
+Module& Sequential::operator[](size_t index) const { return child_at(*this, index); }
+
+Tensors Sequential::forward_many(const Tensors& inputs) {
+  Tensors values = inputs;
+  for (const auto& entry : named_children()) values = entry.second->call(values);
+  return values;
+}
+
+ModuleList::ModuleList(const std::vector<std::shared_ptr<Module>>& modules) {
+  for (const auto& m : modules) push_back(m);
+}
+
+Module& ModuleList::operator[](size_t index) const { return child_at(*this, index); }
+
+ModuleDict::ModuleDict(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_modules) {
+  for (const auto& [name, m] : named_modules) insert(name, m);
+}
+
+bool ModuleDict::contains(const std::string& name) const {
+  for (const auto& entry : named_children()) {
+    if (entry.first == name) return true;
+  }
+  return false;
+}
+
+Module& ModuleDict::operator[](const std::string& name) const {
+  for (const auto& entry : named_children()) {
+    if (entry.first == name) return *entry.second;
+  }
+  throw Error("ModuleDict has no key '" + name + "'");
+}
+
+std::vector<std::string> ModuleDict::keys() const {
+  std::vector<std::string> out;
+  for (const auto& entry : named_children()) out.push_back(entry.first);
+  return out;
+}
+
+}  // namespace modtrace

@@ -1,0 +1,301 @@
+#include "modtrace/module.hpp"
+
+#include <cxxabi.h>
+
+#include <set>
+#include <typeinfo>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "call_scope.hpp"
+
+namespace modtrace {
+namespace detail {
+namespace {
+
+thread_local std::vector<const Module*> tls_call_stack;
+
+}  // namespace
+
+const std::vector<const Module*>& module_call_stack() { return tls_call_stack; }
+
+std::string current_module_path() {
+  const auto& stack = tls_call_stack;
+  std::string path;
+  for (size_t i = 1; i < stack.size(); ++i) {
+    std::string name;
+    for (const auto& [child_name, child] : stack[i - 1]->named_children()) {
+      if (child.get() == stack[i]) {
+        name = child_name;
+        break;
+      }
+    }
+    // A module called without being registered as a child has no name: show its type.
+    if (name.empty()) name = "<" + stack[i]->type_name() + ">";
+    path += (path.empty() ? "" : ".") + name;
+  }
+  return path;
+}
+
+ModuleCallScope::ModuleCallScope(const Module& module, const Tensors& /*inputs*/) {
+  tls_call_stack.push_back(&module);
+}
+
+ModuleCallScope::~ModuleCallScope() { tls_call_stack.pop_back(); }
+
+void ModuleCallScope::finish(const Tensors& /*outputs*/) { finished_ = true; }
+
+}  // namespace detail
+
+// ---- calling ----
+
+Tensor Module::operator()(const Tensor& input) {
+  Tensors outputs = call({input});
+  if (outputs.size() != 1) {
+    throw Error(type_name() + " returned " + std::to_string(outputs.size()) +
+                " tensors; use call() to receive all of them");
+  }
+  return std::move(outputs[0]);
+}
+
+Tensors Module::call(const Tensors& inputs) {
+  detail::ModuleCallScope scope(*this, inputs);
+  try {
+    Tensors outputs = forward_many(inputs);
+    scope.finish(outputs);
+    return outputs;
+  } catch (Error& e) {
+    // The innermost module call names the place; outer calls leave it alone.
+    if (!e.has_module_context()) e.set_module_context(detail::current_module_path(), type_name());
+    throw;
+  }
+}
+
+Tensor Module::forward(const Tensor& /*input*/) {
+  throw Error("Module [" + type_name() + "] is missing the required \"forward\" function");
+}
+
+Tensors Module::forward_many(const Tensors& inputs) {
+  expect_inputs(inputs, 1, "input");
+  return {forward(inputs[0])};
+}
+
+void Module::expect_inputs(const Tensors& inputs, size_t count, std::string_view names) const {
+  if (inputs.size() == count) return;
+  throw Error(type_name() + ".forward takes " + std::to_string(count) + (count == 1 ? " input" : " inputs") + " (" +
+              std::string(names) + "), got " + std::to_string(inputs.size()));
+}
+
+// ---- naming and printing ----
+
+std::string Module::type_name() const {
+  int status = 0;
+  const char* mangled = typeid(*this).name();
+  std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                   std::free);
+  std::string name = status == 0 && demangled ? demangled.get() : mangled;
+  // "modtrace::zoo::SimpleBlock" -> "SimpleBlock"; template arguments are kept whole.
+  const size_t angle = name.find('<');
+  const size_t colon = name.rfind("::", angle);
+  return colon == std::string::npos ? name : name.substr(colon + 2);
+}
+
+std::string Module::repr() const {
+  const std::string extra = extra_repr();
+  if (children_.empty()) return type_name() + "(" + extra + ")";
+  std::string out = type_name() + "(\n";
+  if (!extra.empty()) out += "  " + extra + "\n";
+  for (const auto& [name, child] : children_) {
+    std::string text = child->repr();
+    // Indent the child's continuation lines by two spaces, like torch's _addindent.
+    for (size_t pos = text.find('\n'); pos != std::string::npos; pos = text.find('\n', pos + 3)) {
+      text.insert(pos + 1, "  ");
+    }
+    out += "  (" + name + "): " + text + "\n";
+  }
+  return out + ")";
+}
+
+// ---- registration ----
+
+void Module::check_new_name(const std::string& name, const char* kind) const {
+  if (name.empty() || name.find('.') != std::string::npos) {
+    throw Error(type_name() + ": " + kind + " name '" + name + "' must be non-empty and contain no '.'");
+  }
+  auto taken = [&](const auto& list) {
+    for (const auto& entry : list) {
+      if (entry.first == name) return true;
+    }
+    return false;
+  };
+  if (taken(children_) || taken(parameters_) || taken(buffers_)) {
+    throw Error(type_name() + ": cannot register " + kind + " '" + name + "': the name is already used");
+  }
+}
+
+void Module::add_child(std::string name, std::shared_ptr<Module> module) {
+  if (!module) throw Error(type_name() + ": cannot register module '" + name + "': it is null");
+  check_new_name(name, "module");
+  children_.emplace_back(std::move(name), std::move(module));
+}
+
+Tensor& Module::register_parameter(std::string name, Tensor value) {
+  check_new_name(name, "parameter");
+  return parameters_.emplace_back(std::move(name), std::move(value)).second;
+}
+
+Tensor& Module::register_buffer(std::string name, Tensor value) {
+  check_new_name(name, "buffer");
+  return buffers_.emplace_back(std::move(name), std::move(value)).second;
+}
+
+// ---- traversal ----
+
+std::vector<std::shared_ptr<Module>> Module::children() const {
+  std::vector<std::shared_ptr<Module>> out;
+  out.reserve(children_.size());
+  for (const auto& entry : children_) out.push_back(entry.second);
+  return out;
+}
+
+std::vector<std::pair<std::string, Module*>> Module::named_modules() {
+  std::vector<std::pair<std::string, Module*>> out;
+  std::unordered_set<const Module*> seen;
+  auto visit = [&](auto&& self, Module& m, const std::string& path) -> void {
+    if (!seen.insert(&m).second) return;
+    out.emplace_back(path, &m);
+    for (const auto& [name, child] : m.children_) self(self, *child, path.empty() ? name : path + "." + name);
+  };
+  visit(visit, *this, "");
+  return out;
+}
+
+Module& Module::get_submodule(std::string_view path) {
+  Module* current = this;
+  std::string walked;
+  while (!path.empty()) {
+    const size_t dot = path.find('.');
+    const std::string_view part = path.substr(0, dot);
+    Module* next = nullptr;
+    for (const auto& [name, child] : current->children_) {
+      if (name == part) next = child.get();
+    }
+    if (next == nullptr) {
+      std::string names;
+      for (const auto& entry : current->children_) names += (names.empty() ? "" : ", ") + entry.first;
+      throw Error((walked.empty() ? type_name() : "'" + walked + "' (" + current->type_name() + ")") +
+                  " has no child '" + std::string(part) + "'; its children are: " +
+                  (names.empty() ? "none" : names));
+    }
+    walked += (walked.empty() ? "" : ".") + std::string(part);
+    current = next;
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+  }
+  return *current;
+}
+
+namespace {
+
+NamedTensors collect(Module& root, const TensorSlots& (Module::*slots)() const) {
+  NamedTensors out;
+  std::set<std::pair<const float*, Shape>> seen;  // each tensor once, as PyTorch's memo does
+  for (const auto& [path, module] : root.named_modules()) {
+    for (const auto& [name, t] : (module->*slots)()) {
+      if (!t.defined()) continue;
+      const float* key = t.is_meta() ? nullptr : t.data();
+      if (key && !seen.insert({key, t.shape()}).second) continue;
+      out.emplace_back(path.empty() ? name : path + "." + name, t);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+NamedTensors Module::named_parameters() const {
+  return collect(const_cast<Module&>(*this), &Module::own_parameters);
+}
+
+NamedTensors Module::named_buffers() const { return collect(const_cast<Module&>(*this), &Module::own_buffers); }
+
+std::vector<Tensor> Module::parameters() const {
+  std::vector<Tensor> out;
+  for (auto& entry : named_parameters()) out.push_back(std::move(entry.second));
+  return out;
+}
+
+int64_t Module::parameter_count() const {
+  int64_t n = 0;
+  for (const auto& entry : named_parameters()) n += entry.second.numel();
+  return n;
+}
+
+NamedTensors Module::state_dict() const {
+  NamedTensors out;
+  auto visit = [&](auto&& self, const Module& m, const std::string& prefix) -> void {
+    for (const auto& [name, t] : m.parameters_) {
+      if (t.defined()) out.emplace_back(prefix + name, t);
+    }
+    for (const auto& [name, t] : m.buffers_) {
+      if (t.defined()) out.emplace_back(prefix + name, t);
+    }
+    for (const auto& [name, child] : m.children_) self(self, *child, prefix + name + ".");
+  };
+  visit(visit, *this, "");
+  return out;
+}
+
+LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
+  NamedTensors own = state_dict();
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < own.size(); ++i) index.emplace(own[i].first, i);
+  LoadResult result;
+  std::vector<std::string> problems;
+  std::vector<std::pair<Tensor*, const Tensor*>> copies;
+  std::set<std::string> given;
+  for (const auto& [key, value] : state) {
+    if (!given.insert(key).second) problems.push_back("duplicate key \"" + key + "\"");
+    const auto found = index.find(key);
+    if (found == index.end()) {
+      result.unexpected_keys.push_back(key);
+      continue;
+    }
+    Tensor& target = own[found->second].second;
+    if (!value.defined() || target.shape() != value.shape()) {
+      problems.push_back("size mismatch for " + key + ": copying a tensor with shape " +
+                         (value.defined() ? to_string(value.shape()) : std::string("(undefined)")) +
+                         ", the shape in the current model is " + to_string(target.shape()));
+    } else {
+      copies.emplace_back(&target, &value);
+    }
+  }
+  for (const auto& [key, t] : own) {
+    if (!given.count(key)) result.missing_keys.push_back(key);
+  }
+  auto quoted_list = [](const std::vector<std::string>& keys) {
+    std::string s;
+    for (const auto& k : keys) s += (s.empty() ? "\"" : ", \"") + k + "\"";
+    return s;
+  };
+  if (strict && !result.unexpected_keys.empty()) {
+    problems.insert(problems.begin(), "Unexpected key(s) in state_dict: " + quoted_list(result.unexpected_keys));
+  }
+  if (strict && !result.missing_keys.empty()) {
+    problems.insert(problems.begin(), "Missing key(s) in state_dict: " + quoted_list(result.missing_keys));
+  }
+  if (!problems.empty()) {
+    std::string message = "Error(s) in loading state_dict for " + type_name() + ":";
+    for (const auto& p : problems) message += "\n\t" + p;
+    throw Error(message);
+  }
+  // Everything checked: now copy (tensors in `own` share storage with the model's).
+  for (auto& [target, source] : copies) target->copy_(*source);
+  return result;
+}
+
+Module& Module::train(bool on) {
+  for (const auto& [path, module] : named_modules()) module->training_ = on;
+  return *this;
+}
+
+}  // namespace modtrace
