@@ -1,0 +1,62 @@
+// Activations at the points where they change shape, computed by hand.
+
+#include <cmath>
+
+#include "helpers.hpp"
+
+using namespace modtrace;
+
+namespace {
+const Tensor points({7}, {-4, -3, -1, 0, 1, 3, 7});
+
+std::vector<float> values(const Tensor& t) { return t.to_vector(); }
+}  // namespace
+
+TEST_CASE("relu zeroes negatives and relu6 also caps at 6") {
+  CHECK(values(F::relu(points)) == std::vector<float>{0, 0, 0, 0, 1, 3, 7});
+  CHECK(values(F::relu6(points)) == std::vector<float>{0, 0, 0, 0, 1, 3, 6});
+}
+
+TEST_CASE("relu keeps NaN, as PyTorch does") {
+  CHECK(std::isnan(F::relu(Tensor({1}, {NAN})).item()));
+}
+
+TEST_CASE("hardsigmoid is relu6(x + 3) / 6 and hardswish is x times that") {
+  CHECK(values(F::hardsigmoid(points)) == std::vector<float>{0, 0, 2.0f / 6, 0.5f, 4.0f / 6, 1, 1});
+  const std::vector<float> swish = values(F::hardswish(points));
+  CHECK(swish[2] == doctest::Approx(-1.0 / 3));
+  CHECK(swish[3] == 0.0f);
+  CHECK(swish[4] == doctest::Approx(2.0 / 3));
+  CHECK(swish[5] == 3.0f);
+  CHECK(swish[0] == 0.0f);
+}
+
+TEST_CASE("sigmoid, silu and tanh at 0 and 1") {
+  const Tensor x({2}, {0, 1});
+  CHECK(values(F::sigmoid(x))[0] == 0.5f);
+  CHECK(values(F::sigmoid(x))[1] == doctest::Approx(1.0 / (1.0 + std::exp(-1.0))));
+  CHECK(values(F::silu(x))[1] == doctest::Approx(1.0 / (1.0 + std::exp(-1.0))));
+  CHECK(values(F::tanh(x))[1] == doctest::Approx(std::tanh(1.0)));
+}
+
+TEST_CASE("gelu uses the erf form by default and the tanh form on request") {
+  const Tensor x({1}, {1.0f});
+  CHECK(F::gelu(x).item() == doctest::Approx(0.5 * (1.0 + std::erf(1.0 / std::sqrt(2.0)))));  // 0.841345
+  CHECK(F::gelu(x, "tanh").item() ==
+        doctest::Approx(0.5 * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (1.0 + 0.044715)))));   // 0.841192
+  CHECK(F::gelu(x).item() != F::gelu(x, "tanh").item());
+}
+
+TEST_CASE("softmax rows sum to one and survive large inputs") {
+  const Tensor x({2, 3}, {1, 2, 3, 1000, 1000, 1000});
+  const Tensor y = F::softmax(x, 1);
+  CHECK(y.at({0, 0}) == doctest::Approx(std::exp(1.0) / (std::exp(1.0) + std::exp(2.0) + std::exp(3.0))));
+  CHECK(y.at({1, 0}) == doctest::Approx(1.0 / 3));
+  const Tensor columns = F::softmax(x, 0);
+  CHECK(columns.at({0, 0}) + columns.at({1, 0}) == doctest::Approx(1.0));
+}
+
+TEST_CASE("softmax over a dimension the tensor lacks is an error") {
+  CHECK(test::error_of([] { F::softmax(Tensor::ones({2, 3}), 2); }) ==
+        "softmax: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])");
+}

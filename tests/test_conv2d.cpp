@@ -1,0 +1,78 @@
+// conv2d: hand-computed values for the geometry rules, and every shape error.
+
+#include "helpers.hpp"
+
+using namespace modtrace;
+
+TEST_CASE("a 2x2 kernel of ones sums each window") {
+  const Tensor x = Tensor::arange(9).reshape({1, 1, 3, 3});
+  const Tensor y = F::conv2d(x, Tensor::ones({1, 1, 2, 2}));
+  CHECK(y.shape() == Shape{1, 1, 2, 2});
+  CHECK(y.to_vector() == std::vector<float>{8, 12, 20, 24});  // 0+1+3+4, 1+2+4+5, …
+}
+
+TEST_CASE("padding adds zeros around the input and bias is added per output channel") {
+  const Tensor x = Tensor::ones({1, 1, 2, 2});
+  const Tensor y = F::conv2d(x, Tensor::ones({2, 1, 3, 3}), Tensor({2}, {0, 100}), 1, 1);
+  CHECK(y.shape() == Shape{1, 2, 2, 2});
+  CHECK(y.to_vector() == std::vector<float>{4, 4, 4, 4, 104, 104, 104, 104});
+}
+
+TEST_CASE("stride skips windows and dilation spreads the kernel") {
+  const Tensor x = Tensor::arange(25).reshape({1, 1, 5, 5});
+  CHECK(F::conv2d(x, Tensor::ones({1, 1, 1, 1}), {}, 2).to_vector() ==
+        std::vector<float>{0, 2, 4, 10, 12, 14, 20, 22, 24});
+  // A 2x2 kernel with dilation 2 reads x[0,0], x[0,2], x[2,0], x[2,2] for the first output.
+  const Tensor d = F::conv2d(x, Tensor::ones({1, 1, 2, 2}), {}, 1, 0, 2);
+  CHECK(d.shape() == Shape{1, 1, 3, 3});
+  CHECK(d.at({0, 0, 0, 0}) == 0 + 2 + 10 + 12);
+}
+
+TEST_CASE("groups split channels: each group sees only its own inputs") {
+  // Input channel 0 is ones, channel 1 is twos; with groups 2 output c reads input c only.
+  const Tensor x = F::cat({Tensor::ones({1, 1, 2, 2}), Tensor::full({1, 1, 2, 2}, 2)}, 1);
+  const Tensor y = F::conv2d(x, Tensor::ones({2, 1, 1, 1}), {}, 1, 0, 1, 2);
+  CHECK(y.to_vector() == std::vector<float>{1, 1, 1, 1, 2, 2, 2, 2});
+  // Without groups every output channel sums both inputs.
+  const Tensor z = F::conv2d(x, Tensor::ones({2, 2, 1, 1}));
+  CHECK(z.to_vector() == std::vector<float>{3, 3, 3, 3, 3, 3, 3, 3});
+}
+
+TEST_CASE("a depthwise convolution gives the same values as grouped GEMMs would") {
+  const Tensor x = Tensor::deterministic({2, 4, 6, 6}, "x");
+  const Tensor w = Tensor::deterministic({4, 1, 3, 3}, "w");
+  const Tensor b = Tensor::deterministic({4}, "b");
+  const Tensor depthwise = F::conv2d(x, w, b, 2, 1, 1, 4);
+  // The same convolution channel by channel, each a groups=1 convolution.
+  for (int64_t c = 0; c < 4; ++c) {
+    const Tensor single = F::conv2d(F::narrow(x, 1, c, 1), F::narrow(w, 0, c, 1), F::narrow(b, 0, c, 1), 2, 1);
+    CHECK(max_abs_diff(F::narrow(depthwise, 1, c, 1), single) < 1e-6);
+  }
+}
+
+TEST_CASE("an unbatched (C, H, W) input gives an unbatched output") {
+  const Tensor y = F::conv2d(Tensor::ones({3, 4, 4}), Tensor::ones({2, 3, 3, 3}));
+  CHECK(y.shape() == Shape{2, 2, 2});
+  CHECK(y.at({1, 1, 1}) == 27.0f);
+}
+
+TEST_CASE("conv2d errors name the mismatch, the shapes and what was expected") {
+  const Tensor w = Tensor::ones({8, 4, 3, 3});
+  CHECK(test::error_of([&] { F::conv2d(Tensor::ones({1, 3, 8, 8}), w); }) ==
+        "conv2d: input has 3 channels, expected 4 = weight's in_channels/groups 4 x groups 1 (got input [1, 3, 8, 8], "
+        "weight [8, 4, 3, 3])");
+  CHECK(test::error_of([&] { F::conv2d(Tensor::ones({8, 8}), w); }) ==
+        "conv2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input (got input [8, 8], weight [8, 4, 3, 3])");
+  CHECK(test::error_of([&] { F::conv2d(Tensor::ones({1, 4, 2, 2}), w); }) ==
+        "conv2d: padded input 2x2 is smaller than the (dilated) kernel 3x3 (got input [1, 4, 2, 2], weight [8, 4, 3, "
+        "3])");
+  CHECK(test::error_of([&] { F::conv2d(Tensor::ones({1, 4, 8, 8}), Tensor::ones({8, 4, 3})); }) ==
+        "conv2d: weight must be 4-D [out_channels, in_channels / groups, kH, kW] (got input [1, 4, 8, 8], weight [8, "
+        "4, 3])");
+  CHECK(test::error_of([&] { F::conv2d(Tensor::ones({1, 4, 8, 8}), w, Tensor::ones({4})); }) ==
+        "conv2d: bias must have shape [8] = [out_channels] (got input [1, 4, 8, 8], weight [8, 4, 3, 3], bias [4])");
+  CHECK(test::error_of([&] { F::conv2d(Tensor::ones({1, 4, 8, 8}), w, {}, 0); }) ==
+        "conv2d: stride must be positive, got 0x0 (got input [1, 4, 8, 8], weight [8, 4, 3, 3])");
+  CHECK(test::error_of([&] { F::conv2d(Tensor::ones({1, 6, 8, 8}), Tensor::ones({8, 2, 3, 3}), {}, 1, 0, 1, 4); }) ==
+        "conv2d: groups 4 must divide in_channels 6 and out_channels 8 (got input [1, 6, 8, 8], weight [8, 2, 3, 3])");
+}

@@ -1,0 +1,184 @@
+// Module: registration order, traversal, calling, arity, errors with module
+// paths, train/eval and printing.
+
+#include "helpers.hpp"
+
+using namespace modtrace;
+
+namespace {
+
+struct Leaf : Module {
+  Tensor& scale = register_parameter("scale", Tensor::full({1}, 2.0f));
+  Tensor& count = register_buffer("count", Tensor::zeros({1}));
+
+ protected:
+  Tensor forward(const Tensor& x) override { return x * scale; }
+};
+
+struct Block : Module {
+  Leaf& first = register_module("first", std::make_shared<Leaf>());
+  Linear& proj = register_module<Linear>("proj", 2, 3);
+
+ protected:
+  Tensor forward(const Tensor& x) override { return proj(first(x)); }
+};
+
+struct Net : Module {
+  Block& body = register_module("body", std::make_shared<Block>());
+  Leaf& head = register_module("head", std::make_shared<Leaf>());
+
+ protected:
+  Tensor forward(const Tensor& x) override { return head(body(x)); }
+};
+
+// Returns two tensors: a block with a tuple output.
+struct Split : Module {
+ protected:
+  Tensors forward_many(const Tensors& inputs) override {
+    expect_inputs(inputs, 1, "input");
+    return {inputs[0] + 1, inputs[0] - 1};
+  }
+};
+
+// Takes three tensors, like attention's query, key and value.
+struct ThreeInputs : Module {
+ protected:
+  Tensors forward_many(const Tensors& inputs) override {
+    expect_inputs(inputs, 3, "query, key, value");
+    return {inputs[0] + inputs[1] + inputs[2]};
+  }
+};
+
+struct NoForward : Module {};
+
+}  // namespace
+
+TEST_CASE("children are named and ordered as they were registered") {
+  Net net;
+  const auto& children = net.named_children();
+  REQUIRE(children.size() == 2);
+  CHECK(children[0].first == "body");
+  CHECK(children[1].first == "head");
+  CHECK(net.children()[0].get() == &net.body);
+}
+
+TEST_CASE("named_modules walks the tree in pre-order with dotted paths") {
+  Net net;
+  std::vector<std::string> paths;
+  for (const auto& [path, module] : net.named_modules()) paths.push_back(path + ":" + module->type_name());
+  CHECK(paths == std::vector<std::string>{":Net", "body:Block", "body.first:Leaf", "body.proj:Linear", "head:Leaf"});
+}
+
+TEST_CASE("a module shared by two parents appears once in named_modules") {
+  struct Shared : Module {
+    std::shared_ptr<Leaf> leaf = std::make_shared<Leaf>();
+    Leaf& a = register_module("a", leaf);
+    Leaf& b = register_module("b", leaf);
+  } shared;
+  CHECK(shared.named_modules().size() == 2);
+  CHECK(shared.named_parameters().size() == 1);
+  CHECK(shared.state_dict().size() == 4);  // like torch: a.scale, a.count, b.scale, b.count
+}
+
+TEST_CASE("get_submodule follows a dotted path and names what is missing") {
+  Net net;
+  CHECK(&net.get_submodule("body.proj") == &net.body.proj);
+  CHECK(&net.get_submodule("") == &net);
+  CHECK(test::error_of([&] { net.get_submodule("body.second"); }) ==
+        "'body' (Block) has no child 'second'; its children are: first, proj");
+}
+
+TEST_CASE("registering the same name twice, or a dotted name, is an error") {
+  struct Bad : Module {
+    void twice() { register_parameter("w", Tensor::ones({1})), register_buffer("w", Tensor::ones({1})); }
+    void dotted() { register_module("a.b", std::make_shared<Leaf>()); }
+  } bad;
+  CHECK(test::error_of([&] { bad.twice(); }) == "Bad: cannot register buffer 'w': the name is already used");
+  CHECK(test::error_of([&] { bad.dotted(); }) == "Bad: module name 'a.b' must be non-empty and contain no '.'");
+}
+
+TEST_CASE("calling a module runs its forward on the children it calls") {
+  Net net;
+  net.body.proj.weight.copy_(Tensor::ones({3, 2}));
+  net.body.proj.bias.copy_(Tensor::zeros({3}));
+  const Tensor y = net(Tensor({1, 2}, {1, 2}));
+  CHECK(y.to_vector() == std::vector<float>{12, 12, 12});  // (1*2 + 2*2) * 2
+}
+
+TEST_CASE("modules take and return several tensors through call()") {
+  ThreeInputs attention;
+  CHECK(attention.call({Tensor::ones({1}), Tensor::ones({1}), Tensor::ones({1})})[0].item() == 3.0f);
+  Split split;
+  const Tensors parts = split.call({Tensor::ones({1})});
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[1].item() == 0.0f);
+}
+
+TEST_CASE("calling with the wrong number of inputs is an error like PyTorch's") {
+  ThreeInputs attention;
+  CHECK(test::error_of([&] { attention(Tensor::ones({1})); }) ==
+        "in the root module (ThreeInputs): ThreeInputs.forward takes 3 inputs (query, key, value), got 1");
+  Leaf leaf;
+  CHECK(test::error_of([&] { leaf.call({Tensor::ones({1}), Tensor::ones({1})}); }) ==
+        "in the root module (Leaf): Leaf.forward takes 1 input (input), got 2");
+}
+
+TEST_CASE("a tuple output through the one-tensor call operator is an error") {
+  Split split;
+  CHECK(test::error_of([&] { split(Tensor::ones({1})); }) == "Split returned 2 tensors; use call() to receive all of them");
+}
+
+TEST_CASE("a module without forward fails with PyTorch's message") {
+  NoForward m;
+  CHECK(test::error_of([&] { m(Tensor::ones({1})); }) ==
+        "in the root module (NoForward): Module [NoForward] is missing the required \"forward\" function");
+}
+
+TEST_CASE("an error inside a nested module names the module path and type") {
+  Net net;
+  const std::string message = test::error_of([&] { net(Tensor::ones({1, 5})); });
+  CHECK(message ==
+        "in module 'body.proj' (Linear): linear: input's last dimension is 5, expected 2 = in_features of the weight "
+        "(got input [1, 5], weight [3, 2], bias [3])");
+  try {
+    net(Tensor::ones({1, 5}));
+  } catch (const Error& e) {
+    CHECK(e.module_path() == "body.proj");
+    CHECK(e.module_type() == "Linear");
+    CHECK(e.message().rfind("linear: ", 0) == 0);
+  }
+}
+
+TEST_CASE("after an error the call stack is empty again") {
+  Net net;
+  CHECK_THROWS_AS(net(Tensor::ones({1, 5})), Error);
+  CHECK(detail::module_call_stack().empty());
+}
+
+TEST_CASE("train and eval set the mode of the whole tree") {
+  Net net;
+  CHECK(net.body.first.is_training());
+  net.eval();
+  CHECK_FALSE(net.is_training());
+  CHECK_FALSE(net.body.first.is_training());
+  net.train();
+  CHECK(net.head.is_training());
+}
+
+TEST_CASE("parameters are counted once each") {
+  Net net;
+  CHECK(net.parameter_count() == 1 + (3 * 2 + 3) + 1);
+  CHECK(net.parameters().size() == 4);
+}
+
+TEST_CASE("repr prints the tree as PyTorch does") {
+  Net net;
+  CHECK(net.repr() ==
+        "Net(\n"
+        "  (body): Block(\n"
+        "    (first): Leaf()\n"
+        "    (proj): Linear(in_features=2, out_features=3, bias=True)\n"
+        "  )\n"
+        "  (head): Leaf()\n"
+        ")");
+}

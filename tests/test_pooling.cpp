@@ -1,0 +1,66 @@
+// max_pool2d, avg_pool2d and adaptive_avg_pool2d: output sizes (including
+// ceil_mode), padding and the average's divisor.
+
+#include "helpers.hpp"
+
+using namespace modtrace;
+
+namespace {
+const Tensor grid = Tensor::arange(16).reshape({1, 1, 4, 4});
+}
+
+TEST_CASE("max_pool2d takes the largest value of each window") {
+  const Tensor y = F::max_pool2d(grid, 2);
+  CHECK(y.shape() == Shape{1, 1, 2, 2});
+  CHECK(y.to_vector() == std::vector<float>{5, 7, 13, 15});
+}
+
+TEST_CASE("max_pool2d padding never wins over real values, even negative ones") {
+  const Tensor y = F::max_pool2d(F::neg(grid), 3, 2, 1);
+  CHECK(y.shape() == Shape{1, 1, 2, 2});
+  CHECK(y.to_vector() == std::vector<float>{0, -1, -4, -5});
+}
+
+TEST_CASE("ceil_mode keeps a partial window at the end, floor mode drops it") {
+  const Tensor x = Tensor::arange(25).reshape({1, 1, 5, 5});
+  CHECK(F::max_pool2d(x, 2).shape() == Shape{1, 1, 2, 2});
+  const Tensor ceil = F::max_pool2d(x, 2, std::nullopt, 0, 1, true);
+  CHECK(ceil.shape() == Shape{1, 1, 3, 3});
+  CHECK(ceil.at({0, 0, 2, 2}) == 24.0f);
+}
+
+TEST_CASE("ceil_mode does not start a window in the right padding (PyTorch's rule)") {
+  // size 5, kernel 2, stride 2, padding 1: ceil gives 4 windows, but the 4th
+  // would start at 6 >= 5 + 1, so PyTorch keeps 3.
+  CHECK(F::max_pool2d(Tensor::ones({1, 1, 5, 5}), 2, 2, 1, 1, true).shape() == Shape{1, 1, 3, 3});
+}
+
+TEST_CASE("avg_pool2d counts padding in the divisor unless told not to") {
+  const Tensor x = Tensor::ones({1, 1, 2, 2});
+  CHECK(F::avg_pool2d(x, 2, 1, 1).at({0, 0, 0, 0}) == 0.25f);                              // 1 of 4 cells real
+  CHECK(F::avg_pool2d(x, 2, 1, 1, false, false).at({0, 0, 0, 0}) == 1.0f);
+  CHECK(F::avg_pool2d(grid, 2).to_vector() == std::vector<float>{2.5f, 4.5f, 10.5f, 12.5f});
+}
+
+TEST_CASE("adaptive_avg_pool2d to 1x1 is the global mean") {
+  CHECK(F::adaptive_avg_pool2d(grid, 1).to_vector() == std::vector<float>{7.5f});
+}
+
+TEST_CASE("adaptive_avg_pool2d uses overlapping windows when sizes do not divide") {
+  // 3 -> 2: windows [0, 2) and [1, 3) in each direction.
+  const Tensor x = Tensor::arange(9).reshape({1, 1, 3, 3});
+  CHECK(F::adaptive_avg_pool2d(x, 2).to_vector() == std::vector<float>{2, 3, 5, 6});
+}
+
+TEST_CASE("pooling errors say what is wrong with the window or input") {
+  CHECK(test::error_of([] { F::max_pool2d(Tensor::ones({4, 4}), 2); }) ==
+        "max_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input (got input [4, 4])");
+  CHECK(test::error_of([] { F::max_pool2d(Tensor::ones({1, 1, 4, 4}), 2, 2, 2); }) ==
+        "max_pool2d: padding 2x2 must be non-negative and at most half the kernel size 2x2 (got input [1, 1, 4, 4])");
+  CHECK(test::error_of([] { F::max_pool2d(Tensor::ones({1, 1, 2, 2}), 3); }) ==
+        "max_pool2d: input 2x2 is too small for kernel 3x3: output would be 0x0 (got input [1, 1, 2, 2])");
+  CHECK(test::error_of([] { F::avg_pool2d(Tensor::ones({1, 1, 4, 4}), 0); }) ==
+        "avg_pool2d: kernel_size must be positive, got 0x0 (got input [1, 1, 4, 4])");
+  CHECK(test::error_of([] { F::adaptive_avg_pool2d(Tensor::ones({1, 1, 4, 4}), 0); }) ==
+        "adaptive_avg_pool2d: output_size must be positive, got 0x0 (got input [1, 1, 4, 4])");
+}

@@ -1,0 +1,97 @@
+// state_dict and load_state_dict: torchvision-style keys in PyTorch's order,
+// strict checking, and nothing half-loaded on error.
+
+#include "helpers.hpp"
+
+using namespace modtrace;
+
+namespace {
+
+struct Net : Module {
+  Conv2d& conv = register_module<Conv2d>("conv", 1, 2, 1, Conv2dOptions{.bias = false});
+  BatchNorm2d& bn = register_module<BatchNorm2d>("bn", 2);
+  Sequential& head = register_module("head", std::make_shared<Sequential>(std::vector<std::shared_ptr<Module>>{
+                                                   std::make_shared<ReLU>(), std::make_shared<Linear>(2, 1)}));
+};
+
+std::vector<std::string> keys(const NamedTensors& state) {
+  std::vector<std::string> out;
+  for (const auto& [k, t] : state) out.push_back(k);
+  return out;
+}
+
+NamedTensors filled(const NamedTensors& like, float value) {
+  NamedTensors out;
+  for (const auto& [k, t] : like) out.emplace_back(k, Tensor::full(t.shape(), value));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("state_dict keys are dotted, parameters before buffers, module by module") {
+  Net net;
+  CHECK(keys(net.state_dict()) ==
+        std::vector<std::string>{"conv.weight", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var",
+                                 "bn.num_batches_tracked", "head.1.weight", "head.1.bias"});
+  CHECK(keys(net.named_parameters()) ==
+        std::vector<std::string>{"conv.weight", "bn.weight", "bn.bias", "head.1.weight", "head.1.bias"});
+  CHECK(keys(net.named_buffers()) ==
+        std::vector<std::string>{"bn.running_mean", "bn.running_var", "bn.num_batches_tracked"});
+}
+
+TEST_CASE("state_dict tensors share storage with the model") {
+  Net net;
+  net.state_dict()[0].second.copy_(Tensor::full({2, 1, 1, 1}, 4.0f));
+  CHECK(net.conv.weight.at({1, 0, 0, 0}) == 4.0f);
+}
+
+TEST_CASE("load_state_dict copies every value into the existing tensors") {
+  Net net;
+  const Tensor weight_before = net.conv.weight;  // a handle to the same storage
+  net.load_state_dict(filled(net.state_dict(), 0.5f));
+  CHECK(net.head[1].state_dict()[0].second.at({0, 0}) == 0.5f);
+  CHECK(weight_before.at({0, 0, 0, 0}) == 0.5f);
+}
+
+TEST_CASE("strict loading names missing and unexpected keys and loads nothing") {
+  Net net;
+  NamedTensors state = filled(net.state_dict(), 0.5f);
+  state.erase(state.begin());                                    // drop conv.weight
+  state.emplace_back("head.2.weight", Tensor::ones({1}));        // not in the model
+  const Tensor bn_weight = net.bn.weight.clone();
+  CHECK(test::error_of([&] { net.load_state_dict(state); }) ==
+        "Error(s) in loading state_dict for Net:\n"
+        "\tMissing key(s) in state_dict: \"conv.weight\"\n"
+        "\tUnexpected key(s) in state_dict: \"head.2.weight\"");
+  CHECK(equal(net.bn.weight, bn_weight));
+}
+
+TEST_CASE("non-strict loading reports missing and unexpected keys and loads the rest") {
+  Net net;
+  NamedTensors state = filled(net.state_dict(), 0.5f);
+  state.erase(state.begin());
+  state.emplace_back("extra", Tensor::ones({1}));
+  const LoadResult result = net.load_state_dict(state, false);
+  CHECK(result.missing_keys == std::vector<std::string>{"conv.weight"});
+  CHECK(result.unexpected_keys == std::vector<std::string>{"extra"});
+  CHECK(net.bn.weight.at({0}) == 0.5f);
+}
+
+TEST_CASE("a shape mismatch is an error even when not strict, and nothing is loaded") {
+  Net net;
+  NamedTensors state = filled(net.state_dict(), 0.5f);
+  state[1].second = Tensor::ones({3});  // bn.weight should be [2]
+  const Tensor conv_before = net.conv.weight.clone();
+  CHECK(test::error_of([&] { net.load_state_dict(state, false); }) ==
+        "Error(s) in loading state_dict for Net:\n"
+        "\tsize mismatch for bn.weight: copying a tensor with shape [3], the shape in the current model is [2]");
+  CHECK(equal(net.conv.weight, conv_before));
+}
+
+TEST_CASE("a key given twice is an error") {
+  Net net;
+  NamedTensors state = filled(net.state_dict(), 0.5f);
+  state.push_back(state.front());
+  CHECK(test::error_of([&] { net.load_state_dict(state); }) ==
+        "Error(s) in loading state_dict for Net:\n\tduplicate key \"conv.weight\"");
+}
