@@ -9,6 +9,8 @@
 
 namespace modtrace::detail {
 
+class Recorder;
+
 class ModuleCallScope {
  public:
   ModuleCallScope(const Module& module, const Tensors& inputs);
@@ -20,6 +22,8 @@ class ModuleCallScope {
   void finish(const Tensors& outputs);
 
  private:
+  Recorder* recorder_;  // the session active when the call began
+  int call_ = -1;       // its record in that session
   bool finished_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ops/op_call.hpp"
+#include "trace/recorder.hpp"
 
 namespace modtrace::detail {
 
@@ -25,30 +26,37 @@ void OpCall::fail(const std::string& problem) const {
 Tensor dispatch(Op op, std::span<const Tensor> inputs, const Attrs& attrs, const std::source_location& where) {
   const OpInfo& info = op_info(op);
   const OpCall call{op, inputs, attrs};
-  const auto n = static_cast<int>(inputs.size());
-  if (n < info.min_inputs || (info.max_inputs >= 0 && n > info.max_inputs)) {
-    call.fail("takes " + std::to_string(info.min_inputs) +
-              (info.max_inputs < 0 ? " or more" : " to " + std::to_string(info.max_inputs)) +
-              " tensor inputs, got " + std::to_string(n));
-  }
-  const int required = info.max_inputs < 0 ? n : info.min_inputs;
-  for (int i = 0; i < required; ++i) {
-    if (!inputs[i].defined()) {
-      call.fail("input '" + std::string(info.input_names[std::min(i, 4)]) + "' is an undefined tensor");
-    }
-  }
-  (void)where;  // recorded by the tracer
-
-  const Shape shape = info.shape_rule(call);
-  const bool any_meta = std::any_of(inputs.begin(), inputs.end(), [](const Tensor& t) { return t.is_meta(); });
   Tensor out;
-  if (info.kernel == nullptr) {
-    out = inputs[0].alias(shape);
-  } else if (any_meta) {
-    out = Tensor::meta(shape);
-  } else {
-    out = Tensor::empty(shape);
-    info.kernel(call, out);
+  try {
+    const auto n = static_cast<int>(inputs.size());
+    if (n < info.min_inputs || (info.max_inputs >= 0 && n > info.max_inputs)) {
+      call.fail("takes " + std::to_string(info.min_inputs) +
+                (info.max_inputs < 0 ? " or more" : " to " + std::to_string(info.max_inputs)) +
+                " tensor inputs, got " + std::to_string(n));
+    }
+    const int required = info.max_inputs < 0 ? n : info.min_inputs;
+    for (int i = 0; i < required; ++i) {
+      if (!inputs[i].defined()) {
+        call.fail("input '" + std::string(info.input_names[std::min(i, 4)]) + "' is an undefined tensor");
+      }
+    }
+    const Shape shape = info.shape_rule(call);
+    const bool any_meta = std::any_of(inputs.begin(), inputs.end(), [](const Tensor& t) { return t.is_meta(); });
+    if (info.kernel == nullptr) {
+      out = inputs[0].alias(shape);
+    } else if (any_meta) {
+      out = Tensor::meta(shape);
+    } else {
+      out = Tensor::empty(shape);
+      info.kernel(call, out);
+    }
+  } catch (const Error& e) {
+    // A trace keeps the op that stopped the forward; costs nothing unless thrown.
+    if (Recorder* recorder = tls_recorder) recorder->record_failed_op(call, e, where);
+    throw;
+  }
+  if (Recorder* recorder = tls_recorder) [[unlikely]] {
+    recorder->record_op(call, out, where);
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "call_scope.hpp"
+#include "trace/recorder.hpp"
 
 namespace modtrace {
 namespace detail {
@@ -37,13 +38,22 @@ std::string current_module_path() {
   return path;
 }
 
-ModuleCallScope::ModuleCallScope(const Module& module, const Tensors& /*inputs*/) {
+ModuleCallScope::ModuleCallScope(const Module& module, const Tensors& inputs) : recorder_(tls_recorder) {
   tls_call_stack.push_back(&module);
+  if (recorder_ != nullptr) [[unlikely]] {
+    call_ = recorder_->enter_call(module, inputs);
+  }
 }
 
-ModuleCallScope::~ModuleCallScope() { tls_call_stack.pop_back(); }
+ModuleCallScope::~ModuleCallScope() {
+  if (recorder_ != nullptr && !finished_) recorder_->leave_call(call_, nullptr);
+  tls_call_stack.pop_back();
+}
 
-void ModuleCallScope::finish(const Tensors& /*outputs*/) { finished_ = true; }
+void ModuleCallScope::finish(const Tensors& outputs) {
+  if (recorder_ != nullptr) recorder_->leave_call(call_, &outputs);
+  finished_ = true;
+}
 
 }  // namespace detail
 

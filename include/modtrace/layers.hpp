@@ -176,7 +176,7 @@ class Dropout : public Module {
 };
 
 struct MaxPool2dOptions {
-  std::optional<Size2> stride;  // default: kernel_size
+  std::optional<Size2> stride = std::nullopt;  // default: kernel_size
   Size2 padding = 0;
   Size2 dilation = 1;
   bool ceil_mode = false;
@@ -194,7 +194,7 @@ class MaxPool2d : public Module {
 };
 
 struct AvgPool2dOptions {
-  std::optional<Size2> stride;  // default: kernel_size
+  std::optional<Size2> stride = std::nullopt;  // default: kernel_size
   Size2 padding = 0;
   bool ceil_mode = false;
   bool count_include_pad = true;

@@ -18,4 +18,5 @@
 #include "modtrace/ops.hpp"
 #include "modtrace/shape.hpp"
 #include "modtrace/tensor.hpp"
+#include "modtrace/trace.hpp"
 #include "modtrace/zoo.hpp"

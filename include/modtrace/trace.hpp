@@ -1,0 +1,193 @@
+#pragma once
+// Tracing: every op executed through modtrace::F becomes a node of a
+// Boost.Graph graph, every module call a record, and every node knows
+// whether it ran in the traced module's own code (functional) or inside a
+// child's call (module-owned).
+//
+//   auto model = zoo::create("seed_main_model");
+//   Trace t = trace_module(*model, {Tensor::ones({2, 2})});
+//   for (Vertex v : t.op_nodes()) {
+//     const Node& n = t.graph()[v];
+//     Ownership o = t.ownership(v);            // relative to the traced root
+//     std::cout << n.op_name << " " << (o.functional() ? "functional" : o.child) << "\n";
+//   }
+//   // mul block_0 / mul functional / add functional / mul block_1
+//
+// Recording is thread-local: a TraceSession records what its own thread
+// executes, so two threads tracing at once never mix. When no session is
+// active an op pays one thread-local pointer check.
+
+#include <boost/graph/adjacency_list.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include "modtrace/module.hpp"
+#include "modtrace/ops.hpp"
+#include "modtrace/tensor.hpp"
+
+namespace modtrace {
+
+enum class NodeKind : uint8_t {
+  input,      // a value fed to the traced forward
+  parameter,  // a module parameter, named by its dotted state_dict key
+  buffer,     // a module buffer (running statistics …), likewise
+  constant,   // a tensor created outside the trace or inside forward without an op
+  op,         // an executed op
+  failed_op,  // the op whose shape check threw: where a failing forward stopped
+  output,     // a value returned by the traced forward
+};
+
+std::string_view kind_name(NodeKind kind);
+
+// A graph vertex's bundled properties.
+struct Node {
+  NodeKind kind = NodeKind::op;
+  std::optional<Op> op;             // for op and failed_op nodes
+  std::string_view op_name;         // PyTorch's name, from the op table ("" for value nodes)
+  std::string name;                 // inputs, parameters, buffers, outputs: their name
+  Attrs attrs;                      // the op's attributes (`other` = 3 for x * 3)
+  std::vector<Shape> input_shapes;  // shapes of the op's tensor inputs, in order
+  Shape shape;                      // the value this node produces (empty for failed ops)
+  int call = -1;                    // innermost module call it ran in (index into Trace::calls()), -1: none
+  std::source_location source;      // where F:: was called (line 0: unknown)
+  std::string error;                // failed_op: the error message
+  uint32_t order = 0;               // execution order among all nodes
+};
+
+// A graph edge: the source's value is operand `operand` of the target.
+struct Edge {
+  int operand = 0;
+};
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge>;
+using Vertex = Graph::vertex_descriptor;
+
+// One call of one module.
+struct ModuleCall {
+  std::string path;             // dotted path from the traced root ("" is the root itself)
+  std::string type;             // "Conv2d"
+  int call_index = 0;           // 0 for this module's first call in the trace, 1 for the second …
+  int parent = -1;              // the enclosing call, -1 for the outermost
+  int depth = 0;                // 0 for the outermost call
+  const Module* module = nullptr;  // identity of the instance (valid while the model lives)
+  std::vector<Vertex> inputs;   // the values it was called with
+  std::vector<Vertex> outputs;  // the values it returned (empty if it did not return)
+  bool completed = false;       // false when an exception left the call
+  Tensors input_values;         // kept only for the path named in TraceOptions::keep_values_of
+};
+
+// Where an op ran, relative to a reference module (by default the traced root).
+struct Ownership {
+  enum class Kind { functional, module_owned, outside };
+  Kind kind = Kind::outside;
+  int reference_call = -1;  // the call of the reference module the node ran under
+  int child_call = -1;      // module-owned: the reference module's direct child call it ran under
+  int innermost_call = -1;  // the innermost call it ran in
+  std::string child;        // module-owned: that child's path
+  std::string module;       // path of the innermost module
+
+  bool functional() const { return kind == Kind::functional; }
+  bool module_owned() const { return kind == Kind::module_owned; }
+};
+
+// Why a traced forward stopped.
+struct TraceFailure {
+  std::string message;       // the full error text
+  std::string module_path;   // innermost module it happened in ("" for the root)
+  std::string module_type;
+  int call = -1;             // that module's call record
+  std::optional<Vertex> failed_node;  // the failed op, when an op's check threw
+};
+
+struct TraceOptions {
+  // Replace the inputs by meta tensors: the same graph, no arithmetic.
+  bool shape_only = false;
+  // Keep the input tensors of calls of the module at this path (for analysis at a sub-module).
+  std::optional<std::string> keep_values_of = std::nullopt;
+};
+
+namespace detail {
+class Recorder;
+}
+
+class Trace {
+ public:
+  const Graph& graph() const { return graph_; }
+  const std::vector<ModuleCall>& calls() const { return calls_; }
+  const Module* root() const { return root_; }
+  bool shape_only() const { return shape_only_; }
+
+  // Vertices by role, in execution order.
+  std::vector<Vertex> nodes() const;
+  std::vector<Vertex> op_nodes() const;  // op and failed_op
+  const std::vector<Vertex>& inputs() const { return inputs_; }
+  const std::vector<Vertex>& outputs() const { return outputs_; }
+  // The real output tensors (meta in shape-only traces); empty if the forward failed.
+  const Tensors& output_values() const { return output_values_; }
+
+  // Whether the forward returned, and if not, where it stopped.
+  bool completed() const { return !failure_.has_value(); }
+  const std::optional<TraceFailure>& failure() const { return failure_; }
+
+  // Ownership relative to the outermost call (the traced root).
+  Ownership ownership(Vertex v) const;
+  // Relative to the first call of the module at `path` ("" is the root).
+  Ownership ownership(Vertex v, const std::string& path) const;
+  // Relative to a given call.
+  Ownership ownership_in_call(Vertex v, int reference_call) const;
+
+  // Calls of the module at `path`, in order; the direct child calls of a call.
+  std::vector<int> calls_of(const std::string& path) const;
+  std::vector<int> child_calls(int call) const;
+
+  // "file.cpp:12" (basename) or "" when unknown.
+  static std::string source_text(const std::source_location& where);
+
+ private:
+  friend class detail::Recorder;
+  Graph graph_;
+  std::vector<ModuleCall> calls_;
+  std::vector<Vertex> inputs_;
+  std::vector<Vertex> outputs_;
+  Tensors output_values_;
+  std::optional<TraceFailure> failure_;
+  const Module* root_ = nullptr;
+  bool shape_only_ = false;
+};
+
+// RAII recording on the current thread. While alive, every op and module
+// call on this thread is recorded into its trace; sessions nest (an inner
+// one pauses the outer one). Parameters and buffers of `root` are named by
+// their state_dict keys.
+class TraceSession {
+ public:
+  explicit TraceSession(const Module* root = nullptr, const TraceOptions& options = {});
+  ~TraceSession();
+  TraceSession(const TraceSession&) = delete;
+  TraceSession& operator=(const TraceSession&) = delete;
+
+  // Marks a graph input and returns the tensor to feed (a meta copy when shape-only).
+  Tensor input(const Tensor& value, std::string name = "input");
+  // Marks the forward's results as outputs.
+  void output(const Tensors& values);
+  // Records that the forward threw.
+  void fail(const std::exception& error);
+  // Stops recording and hands over the trace.
+  Trace finish();
+
+ private:
+  std::unique_ptr<detail::Recorder> recorder_;
+  detail::Recorder* previous_ = nullptr;
+  bool active_ = true;
+};
+
+// Traces one forward of `module` on `inputs`. Never throws for errors inside
+// the forward: the returned trace says where it stopped (failure()).
+Trace trace_module(Module& module, const Tensors& inputs, const TraceOptions& options = {});
+
+}  // namespace modtrace

@@ -1,0 +1,184 @@
+#include "trace/recorder.hpp"
+
+#include <atomic>
+
+namespace modtrace::detail {
+namespace {
+
+std::atomic<uint64_t> next_trace_id{1};
+
+}  // namespace
+
+thread_local Recorder* tls_recorder __attribute__((tls_model("initial-exec"))) = nullptr;
+
+Recorder::Recorder(const Module* root, const TraceOptions& options)
+    : options_(options), id_(next_trace_id.fetch_add(1)) {
+  trace_.root_ = root;
+  trace_.shape_only_ = options.shape_only;
+  if (root == nullptr) return;
+  for (const auto& [key, t] : root->named_parameters()) {
+    if (!t.is_meta()) named_storage_.emplace(t.data(), std::make_pair(key, NodeKind::parameter));
+  }
+  for (const auto& [key, t] : root->named_buffers()) {
+    if (!t.is_meta()) named_storage_.emplace(t.data(), std::make_pair(key, NodeKind::buffer));
+  }
+}
+
+Vertex Recorder::add_node(Node node) {
+  node.order = next_order_++;
+  return boost::add_vertex(std::move(node), trace_.graph_);
+}
+
+Vertex Recorder::value_of(const Tensor& t) {
+  if (t.trace_tag().trace == id_) return t.trace_tag().value;
+  const float* storage = t.is_meta() ? nullptr : t.data();
+  const auto key = std::make_pair(storage, t.shape());
+  if (storage != nullptr) {
+    if (auto it = outside_values_.find(key); it != outside_values_.end()) return it->second;
+  }
+  Node node;
+  node.shape = t.shape();
+  if (auto named = storage ? named_storage_.find(storage) : named_storage_.end(); named != named_storage_.end()) {
+    node.kind = named->second.second;
+    node.name = named->second.first;
+  } else {
+    node.kind = NodeKind::constant;
+    node.name = "constant";
+  }
+  const Vertex v = add_node(std::move(node));
+  if (storage != nullptr) outside_values_.emplace(key, v);
+  return v;
+}
+
+std::vector<Vertex> Recorder::values_of(const Tensors& ts) {
+  std::vector<Vertex> out;
+  out.reserve(ts.size());
+  for (const Tensor& t : ts) out.push_back(value_of(t));
+  return out;
+}
+
+void Recorder::record_op(const OpCall& call, Tensor& out, const std::source_location& where) {
+  Node node;
+  node.kind = NodeKind::op;
+  node.op = call.op;
+  node.op_name = op_info(call.op).name;
+  node.attrs = call.attrs;
+  node.shape = out.shape();
+  node.call = current_call();
+  node.source = where;
+  std::vector<std::pair<Vertex, int>> sources;
+  for (size_t i = 0; i < call.inputs.size(); ++i) {
+    if (!call.inputs[i].defined()) continue;
+    node.input_shapes.push_back(call.inputs[i].shape());
+    sources.emplace_back(value_of(call.inputs[i]), static_cast<int>(i));
+  }
+  const Vertex v = add_node(std::move(node));
+  for (const auto& [source, operand] : sources) boost::add_edge(source, v, Edge{operand}, trace_.graph_);
+  out.set_trace_tag({id_, static_cast<uint32_t>(v)});
+}
+
+void Recorder::record_failed_op(const OpCall& call, const std::exception& error, const std::source_location& where) {
+  Node node;
+  node.kind = NodeKind::failed_op;
+  node.op = call.op;
+  node.op_name = op_info(call.op).name;
+  node.attrs = call.attrs;
+  node.call = current_call();
+  node.source = where;
+  node.error = error.what();
+  std::vector<std::pair<Vertex, int>> sources;
+  for (size_t i = 0; i < call.inputs.size(); ++i) {
+    if (!call.inputs[i].defined()) continue;
+    node.input_shapes.push_back(call.inputs[i].shape());
+    sources.emplace_back(value_of(call.inputs[i]), static_cast<int>(i));
+  }
+  const Vertex v = add_node(std::move(node));
+  for (const auto& [source, operand] : sources) boost::add_edge(source, v, Edge{operand}, trace_.graph_);
+  failed_node_ = v;
+}
+
+int Recorder::enter_call(const Module& module, const Tensors& inputs) {
+  ModuleCall record;
+  record.parent = current_call();
+  record.module = &module;
+  record.type = module.type_name();
+  record.call_index = call_counts_[&module]++;
+  if (record.parent >= 0) {
+    const ModuleCall& parent = trace_.calls_[record.parent];
+    record.depth = parent.depth + 1;
+    std::string name;
+    for (const auto& [child_name, child] : parent.module->named_children()) {
+      if (child.get() == &module) {
+        name = child_name;
+        break;
+      }
+    }
+    // A module called without being registered as a child has no name: show its type.
+    if (name.empty()) name = "<" + record.type + ">";
+    record.path = parent.path.empty() ? name : parent.path + "." + name;
+  }
+  record.inputs = values_of(inputs);
+  if (options_.keep_values_of && *options_.keep_values_of == record.path) record.input_values = inputs;
+  trace_.calls_.push_back(std::move(record));
+  const int index = static_cast<int>(trace_.calls_.size()) - 1;
+  call_stack_.push_back(index);
+  return index;
+}
+
+void Recorder::leave_call(int call, const Tensors* outputs) {
+  ModuleCall& record = trace_.calls_[call];
+  if (outputs != nullptr) {
+    record.outputs = values_of(*outputs);
+    record.completed = true;
+  }
+  // Calls unwind in order; a mismatch would mean a scope outlived its session.
+  if (!call_stack_.empty() && call_stack_.back() == call) call_stack_.pop_back();
+}
+
+Tensor Recorder::add_input(const Tensor& value, std::string name) {
+  Tensor fed = options_.shape_only ? Tensor::meta(value.shape()) : value;
+  Node node;
+  node.kind = NodeKind::input;
+  node.name = std::move(name);
+  node.shape = value.shape();
+  const Vertex v = add_node(std::move(node));
+  trace_.inputs_.push_back(v);
+  fed.set_trace_tag({id_, static_cast<uint32_t>(v)});
+  return fed;
+}
+
+void Recorder::add_outputs(const Tensors& values) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    const Vertex source = value_of(values[i]);
+    Node node;
+    node.kind = NodeKind::output;
+    node.name = values.size() == 1 ? "output" : "output." + std::to_string(i);
+    node.shape = values[i].shape();
+    const Vertex v = add_node(std::move(node));
+    boost::add_edge(source, v, Edge{0}, trace_.graph_);
+    trace_.outputs_.push_back(v);
+  }
+  trace_.output_values_ = values;
+}
+
+void Recorder::fail(const std::exception& error) {
+  TraceFailure failure;
+  failure.message = error.what();
+  if (const auto* e = dynamic_cast<const Error*>(&error); e && e->has_module_context()) {
+    failure.module_path = e->module_path();
+    failure.module_type = e->module_type();
+  }
+  // The innermost call the exception left: the deepest unfinished one.
+  for (int i = static_cast<int>(trace_.calls_.size()) - 1; i >= 0; --i) {
+    const ModuleCall& c = trace_.calls_[i];
+    if (!c.completed && (failure.call < 0 || c.depth > trace_.calls_[failure.call].depth)) failure.call = i;
+  }
+  if (failure.call >= 0 && failure.module_type.empty()) {
+    failure.module_path = trace_.calls_[failure.call].path;
+    failure.module_type = trace_.calls_[failure.call].type;
+  }
+  failure.failed_node = failed_node_;
+  trace_.failure_ = std::move(failure);
+}
+
+}  // namespace modtrace::detail

@@ -1,0 +1,58 @@
+#pragma once
+// Internal: the recorder behind a TraceSession. dispatch() and the module
+// call scope talk to it through one thread-local pointer.
+
+#include <map>
+#include <unordered_map>
+
+#include "modtrace/trace.hpp"
+#include "ops/op_call.hpp"
+
+namespace modtrace::detail {
+
+class Recorder {
+ public:
+  Recorder(const Module* root, const TraceOptions& options);
+
+  // From dispatch(): an op ran (out gets its tag) or its checks threw.
+  void record_op(const OpCall& call, Tensor& out, const std::source_location& where);
+  void record_failed_op(const OpCall& call, const std::exception& error, const std::source_location& where);
+
+  // From the module call scope: returns the call's index.
+  int enter_call(const Module& module, const Tensors& inputs);
+  void leave_call(int call, const Tensors* outputs);  // nullptr: left by an exception
+
+  Tensor add_input(const Tensor& value, std::string name);
+  void add_outputs(const Tensors& values);
+  void fail(const std::exception& error);
+
+  bool shape_only() const { return options_.shape_only; }
+  Trace take() { return std::move(trace_); }
+
+ private:
+  Vertex add_node(Node node);
+  // The vertex holding `t`'s value: its producer in this trace, or a new
+  // parameter, buffer or constant node.
+  Vertex value_of(const Tensor& t);
+  std::vector<Vertex> values_of(const Tensors& ts);
+  int current_call() const { return call_stack_.empty() ? -1 : call_stack_.back(); }
+
+  Trace trace_;
+  TraceOptions options_;
+  uint64_t id_;
+  uint32_t next_order_ = 0;
+  std::vector<int> call_stack_;
+  std::unordered_map<const Module*, int> call_counts_;
+  // Parameters and buffers of the root, by storage: (state_dict key, kind).
+  std::unordered_map<const float*, std::pair<std::string, NodeKind>> named_storage_;
+  // Values that came from outside the trace, so each appears once.
+  std::map<std::pair<const float*, Shape>, Vertex> outside_values_;
+  std::optional<Vertex> failed_node_;
+};
+
+// The recorder of the active session on this thread (nullptr: not tracing).
+// initial-exec: reading it is one load from the thread pointer, the whole
+// cost of tracing being off.
+extern thread_local Recorder* tls_recorder __attribute__((tls_model("initial-exec")));
+
+}  // namespace modtrace::detail

@@ -1,0 +1,149 @@
+#include "modtrace/trace.hpp"
+
+#include <algorithm>
+
+#include "trace/recorder.hpp"
+
+namespace modtrace {
+
+std::string_view kind_name(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::input: return "input";
+    case NodeKind::parameter: return "parameter";
+    case NodeKind::buffer: return "buffer";
+    case NodeKind::constant: return "constant";
+    case NodeKind::op: return "op";
+    case NodeKind::failed_op: return "failed_op";
+    case NodeKind::output: return "output";
+  }
+  return "?";
+}
+
+// ---- session ----
+
+TraceSession::TraceSession(const Module* root, const TraceOptions& options)
+    : recorder_(std::make_unique<detail::Recorder>(root, options)), previous_(detail::tls_recorder) {
+  detail::tls_recorder = recorder_.get();
+}
+
+TraceSession::~TraceSession() {
+  if (active_) detail::tls_recorder = previous_;
+}
+
+Tensor TraceSession::input(const Tensor& value, std::string name) {
+  return recorder_->add_input(value, std::move(name));
+}
+
+void TraceSession::output(const Tensors& values) { recorder_->add_outputs(values); }
+
+void TraceSession::fail(const std::exception& error) { recorder_->fail(error); }
+
+Trace TraceSession::finish() {
+  if (active_) {
+    detail::tls_recorder = previous_;
+    active_ = false;
+  }
+  return recorder_->take();
+}
+
+Trace trace_module(Module& module, const Tensors& inputs, const TraceOptions& options) {
+  TraceSession session(&module, options);
+  Tensors fed;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    fed.push_back(session.input(inputs[i], inputs.size() == 1 ? "input" : "input." + std::to_string(i)));
+  }
+  try {
+    session.output(module.call(fed));
+  } catch (const std::exception& e) {
+    session.fail(e);
+  }
+  return session.finish();
+}
+
+// ---- queries ----
+
+std::vector<Vertex> Trace::nodes() const {
+  std::vector<Vertex> out;
+  for (Vertex v : boost::make_iterator_range(boost::vertices(graph_))) out.push_back(v);
+  std::sort(out.begin(), out.end(), [&](Vertex a, Vertex b) { return graph_[a].order < graph_[b].order; });
+  return out;
+}
+
+std::vector<Vertex> Trace::op_nodes() const {
+  std::vector<Vertex> out;
+  for (Vertex v : nodes()) {
+    if (graph_[v].kind == NodeKind::op || graph_[v].kind == NodeKind::failed_op) out.push_back(v);
+  }
+  return out;
+}
+
+Ownership Trace::ownership(Vertex v) const {
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    if (calls_[i].parent < 0) {
+      Ownership o = ownership_in_call(v, static_cast<int>(i));
+      if (o.kind != Ownership::Kind::outside) return o;
+    }
+  }
+  return ownership_in_call(v, -1);
+}
+
+Ownership Trace::ownership(Vertex v, const std::string& path) const {
+  for (int call : calls_of(path)) {
+    Ownership o = ownership_in_call(v, call);
+    if (o.kind != Ownership::Kind::outside) return o;
+  }
+  Ownership outside;
+  outside.innermost_call = graph_[v].call;
+  if (outside.innermost_call >= 0) outside.module = calls_[outside.innermost_call].path;
+  return outside;
+}
+
+Ownership Trace::ownership_in_call(Vertex v, int reference_call) const {
+  Ownership o;
+  o.innermost_call = graph_[v].call;
+  if (o.innermost_call < 0) return o;
+  o.module = calls_[o.innermost_call].path;
+  if (reference_call < 0) return o;
+  int below = -1;
+  int current = o.innermost_call;
+  while (current >= 0 && current != reference_call) {
+    below = current;
+    current = calls_[current].parent;
+  }
+  if (current < 0) return o;  // never under the reference call
+  o.reference_call = reference_call;
+  if (below < 0) {
+    o.kind = Ownership::Kind::functional;
+  } else {
+    o.kind = Ownership::Kind::module_owned;
+    o.child_call = below;
+    o.child = calls_[below].path;
+  }
+  return o;
+}
+
+std::vector<int> Trace::calls_of(const std::string& path) const {
+  std::vector<int> out;
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    if (calls_[i].path == path) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+std::vector<int> Trace::child_calls(int call) const {
+  std::vector<int> out;
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    if (calls_[i].parent == call) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+std::string Trace::source_text(const std::source_location& where) {
+  if (where.line() == 0 || where.file_name() == nullptr || *where.file_name() == '\0') return "";
+  std::string file = where.file_name();
+  const size_t slash = file.find_last_of('/');
+  if (slash != std::string::npos) file = file.substr(slash + 1);
+  return file + ":" + std::to_string(where.line());
+}
+
+}  // namespace modtrace

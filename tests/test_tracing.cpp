@@ -1,0 +1,274 @@
+// Tracing: every op becomes a node with its module call, ownership and
+// source line; module calls are recorded; shape-only traces give the same
+// graph; traces are per thread; a failing forward leaves a partial trace.
+
+#include <thread>
+
+#include "helpers.hpp"
+
+using namespace modtrace;
+
+namespace {
+
+std::vector<std::string> op_names(const Trace& t) {
+  std::vector<std::string> out;
+  for (Vertex v : t.op_nodes()) out.emplace_back(t.graph()[v].op_name);
+  return out;
+}
+
+// Who owns each op relative to the root: "functional" or the child's path.
+std::vector<std::string> owners(const Trace& t) {
+  std::vector<std::string> out;
+  for (Vertex v : t.op_nodes()) {
+    const Ownership o = t.ownership(v);
+    out.push_back(o.functional() ? "functional" : o.child);
+  }
+  return out;
+}
+
+struct Twice : Module {
+  Linear& fc = register_module<Linear>("fc", 2, 2);
+  BatchNorm2d& unused = register_module<BatchNorm2d>("unused", 2);
+
+ protected:
+  Tensor forward(const Tensor& x) override { return fc(F::relu(fc(x))); }
+};
+
+struct Outer : Module {
+  Sequential& body = register_module("body", std::make_shared<Sequential>(std::vector<std::shared_ptr<Module>>{
+                                                 std::make_shared<zoo::MainModel>(), std::make_shared<ReLU>()}));
+
+ protected:
+  Tensor forward(const Tensor& x) override { return body(x).flatten(); }
+};
+
+struct Broken : Module {
+  Linear& fc = register_module<Linear>("fc", 4, 2);
+
+ protected:
+  Tensor forward(const Tensor& x) override { return fc(x * 2); }
+};
+
+}  // namespace
+
+TEST_CASE("the seed example records four ops: two module-owned muls, a functional mul and add") {
+  zoo::MainModel model;
+  const Trace t = trace_module(model, {Tensor::ones({2, 2})});
+  REQUIRE(t.completed());
+  CHECK(op_names(t) == std::vector<std::string>{"mul", "mul", "add", "mul"});
+  CHECK(owners(t) == std::vector<std::string>{"block_0", "functional", "functional", "block_1"});
+  const std::vector<Vertex> ops = t.op_nodes();
+  CHECK(t.graph()[ops[1]].attrs.real("other") == 3.0);
+  CHECK(t.graph()[ops[2]].attrs.real("other") == 3.0);
+  CHECK(t.graph()[ops[0]].attrs.real("other") == 2.0);
+  CHECK(t.graph()[ops[0]].shape == Shape{2, 2});
+  CHECK(t.graph()[ops[0]].input_shapes == std::vector<Shape>{{2, 2}});
+}
+
+TEST_CASE("the seed example's functional ops point at the lines of MainModel's code") {
+  zoo::MainModel model;
+  const Trace t = trace_module(model, {Tensor::ones({2, 2})});
+  const std::vector<Vertex> ops = t.op_nodes();
+  const std::source_location mul = t.graph()[ops[1]].source;
+  const std::source_location add = t.graph()[ops[2]].source;
+  CHECK(Trace::source_text(mul).rfind("seed.cpp:", 0) == 0);
+  CHECK(std::string(mul.function_name()).find("MainModel::functional_stuff") != std::string::npos);
+  CHECK(std::string(add.function_name()).find("MainModel::forward") != std::string::npos);
+  CHECK(std::string(t.graph()[ops[0]].source.function_name()).find("SimpleBlock::functional_stuff") !=
+        std::string::npos);
+}
+
+TEST_CASE("edges follow the data: input -> mul -> mul -> add -> mul -> output") {
+  zoo::MainModel model;
+  const Trace t = trace_module(model, {Tensor::ones({2, 2})});
+  const Graph& g = t.graph();
+  REQUIRE(t.inputs().size() == 1);
+  REQUIRE(t.outputs().size() == 1);
+  std::vector<std::string> chain;
+  Vertex v = t.inputs()[0];
+  while (true) {
+    const Node& n = g[v];
+    chain.push_back(n.kind == NodeKind::op ? std::string(n.op_name) : std::string(kind_name(n.kind)));
+    if (boost::out_degree(v, g) == 0) break;
+    REQUIRE(boost::out_degree(v, g) == 1);
+    v = boost::target(*boost::out_edges(v, g).first, g);
+  }
+  CHECK(chain == std::vector<std::string>{"input", "mul", "mul", "add", "mul", "output"});
+}
+
+TEST_CASE("module calls are recorded with path, type, depth and their input and output values") {
+  zoo::MainModel model;
+  const Trace t = trace_module(model, {Tensor::ones({2, 2})});
+  REQUIRE(t.calls().size() == 3);
+  const ModuleCall& root = t.calls()[0];
+  CHECK(root.path == "");
+  CHECK(root.type == "MainModel");
+  CHECK(root.parent == -1);
+  CHECK(root.completed);
+  const ModuleCall& block_1 = t.calls()[2];
+  CHECK(block_1.path == "block_1");
+  CHECK(block_1.type == "SimpleBlock");
+  CHECK(block_1.depth == 1);
+  CHECK(block_1.parent == 0);
+  REQUIRE(block_1.inputs.size() == 1);
+  CHECK(t.graph()[block_1.inputs[0]].op_name == "add");
+  CHECK(t.child_calls(0) == std::vector<int>{1, 2});
+}
+
+TEST_CASE("a child called twice has calls 0 and 1; an unused child has none") {
+  Twice model;
+  const Trace t = trace_module(model, {Tensor::ones({1, 2})});
+  const std::vector<int> fc_calls = t.calls_of("fc");
+  REQUIRE(fc_calls.size() == 2);
+  CHECK(t.calls()[fc_calls[0]].call_index == 0);
+  CHECK(t.calls()[fc_calls[1]].call_index == 1);
+  CHECK(t.calls_of("unused").empty());
+  CHECK(owners(t) == std::vector<std::string>{"fc", "functional", "fc"});
+}
+
+TEST_CASE("parameters and buffers become named nodes feeding the ops that read them") {
+  Twice model;
+  const Trace t = trace_module(model, {Tensor::ones({1, 2})});
+  std::vector<std::string> parameters;
+  for (Vertex v : t.nodes()) {
+    if (t.graph()[v].kind == NodeKind::parameter) parameters.push_back(t.graph()[v].name);
+  }
+  CHECK(parameters == std::vector<std::string>{"fc.weight", "fc.bias"});  // once each, though fc runs twice
+  const Vertex linear = t.op_nodes()[0];
+  CHECK(boost::in_degree(linear, t.graph()) == 3);
+}
+
+TEST_CASE("nested modules: ownership names the root's child and the innermost module") {
+  Outer model;
+  const Trace t = trace_module(model, {Tensor::ones({2, 2})});
+  const std::vector<Vertex> ops = t.op_nodes();
+  REQUIRE(op_names(t) == std::vector<std::string>{"mul", "mul", "add", "mul", "relu", "flatten"});
+  const Ownership first = t.ownership(ops[0]);
+  CHECK(first.module_owned());
+  CHECK(first.child == "body");
+  CHECK(first.module == "body.0.block_0");
+  CHECK(t.ownership(ops[5]).functional());
+  SUBCASE("relative to body.0 (the MainModel inside), its own mul and add are functional") {
+    CHECK(t.ownership(ops[1], "body.0").functional());
+    CHECK(t.ownership(ops[2], "body.0").functional());
+    CHECK(t.ownership(ops[0], "body.0").child == "body.0.block_0");
+    CHECK(t.ownership(ops[4], "body.0").kind == Ownership::Kind::outside);
+  }
+}
+
+TEST_CASE("F:: calls and operators record the line where they are written") {
+  Tensor x = Tensor::ones({2});
+  TraceSession session;
+  const int line = __LINE__ + 1;
+  const Tensor a = F::relu(x);
+  const Tensor b = a * 3;  // same line + 1
+  const Trace t = session.finish();
+  const std::vector<Vertex> ops = t.op_nodes();
+  REQUIRE(ops.size() == 2);
+  CHECK(Trace::source_text(t.graph()[ops[0]].source) == "test_tracing.cpp:" + std::to_string(line));
+  CHECK(Trace::source_text(t.graph()[ops[1]].source) == "test_tracing.cpp:" + std::to_string(line + 1));
+}
+
+TEST_CASE("every op through F:: is recorded, views and copies included") {
+  TraceSession session;
+  const Tensor x = session.input(Tensor::ones({1, 2, 4, 4}), "x");
+  Tensor y = F::max_pool2d(F::conv2d(x, Tensor::ones({3, 2, 3, 3}), {}, 1, 1), 2);
+  y = F::cat({y.flatten(1), F::mean(y, {2, 3})}, 1).reshape({1, -1}).transpose(0, 1).select(1, 0);
+  const Trace t = session.finish();
+  CHECK(op_names(t) == std::vector<std::string>{"conv2d", "max_pool2d", "flatten", "mean", "cat", "reshape",
+                                                "transpose", "select"});
+  CHECK(t.graph()[t.op_nodes()[0]].attrs.ints("padding") == std::vector<int64_t>{1, 1});
+}
+
+TEST_CASE("a shape-only trace gives the same graph as a real one") {
+  Twice model;
+  const Trace real = trace_module(model, {Tensor::ones({3, 2})});
+  const Trace meta = trace_module(model, {Tensor::ones({3, 2})}, {.shape_only = true});
+  REQUIRE(meta.completed());
+  CHECK(meta.output_values()[0].is_meta());
+  CHECK(meta.shape_only());
+  const Graph& a = real.graph();
+  const Graph& b = meta.graph();
+  REQUIRE(boost::num_vertices(a) == boost::num_vertices(b));
+  REQUIRE(boost::num_edges(a) == boost::num_edges(b));
+  for (Vertex v = 0; v < boost::num_vertices(a); ++v) {
+    CHECK(a[v].kind == b[v].kind);
+    CHECK(a[v].op_name == b[v].op_name);
+    CHECK(a[v].name == b[v].name);
+    CHECK(a[v].shape == b[v].shape);
+    CHECK(a[v].input_shapes == b[v].input_shapes);
+    CHECK(a[v].call == b[v].call);
+    CHECK(a[v].attrs.items().size() == b[v].attrs.items().size());
+    CHECK(boost::in_degree(v, a) == boost::in_degree(v, b));
+  }
+  CHECK(real.calls().size() == meta.calls().size());
+}
+
+TEST_CASE("two threads tracing at once never mix their nodes") {
+  zoo::MainModel seed;
+  Twice twice;
+  Trace a, b;
+  std::thread first([&] {
+    for (int i = 0; i < 50; ++i) a = trace_module(seed, {Tensor::ones({2, 2})});
+  });
+  std::thread second([&] {
+    for (int i = 0; i < 50; ++i) b = trace_module(twice, {Tensor::ones({1, 2})});
+  });
+  first.join();
+  second.join();
+  CHECK(op_names(a) == std::vector<std::string>{"mul", "mul", "add", "mul"});
+  CHECK(op_names(b) == std::vector<std::string>{"linear", "relu", "linear"});
+}
+
+TEST_CASE("nothing is recorded outside a session, and an inner session pauses the outer one") {
+  Tensor x = Tensor::ones({2});
+  F::relu(x);  // no session: not recorded anywhere
+  TraceSession outer;
+  F::relu(x);
+  Trace inner_trace;
+  {
+    TraceSession inner;
+    F::neg(x);
+    F::neg(x);
+    inner_trace = inner.finish();
+  }
+  F::sigmoid(x);
+  const Trace outer_trace = outer.finish();
+  CHECK(op_names(inner_trace) == std::vector<std::string>{"neg", "neg"});
+  CHECK(op_names(outer_trace) == std::vector<std::string>{"relu", "sigmoid"});
+}
+
+TEST_CASE("a failing forward leaves a partial trace that says where it stopped") {
+  Broken model;
+  const Trace t = trace_module(model, {Tensor::ones({1, 3})});
+  REQUIRE_FALSE(t.completed());
+  const TraceFailure& failure = *t.failure();
+  CHECK(failure.module_path == "fc");
+  CHECK(failure.module_type == "Linear");
+  CHECK(failure.message.find("linear: input's last dimension is 3, expected 4") != std::string::npos);
+  REQUIRE(failure.failed_node.has_value());
+  const Node& failed = t.graph()[*failure.failed_node];
+  CHECK(failed.kind == NodeKind::failed_op);
+  CHECK(failed.op_name == "linear");
+  CHECK(failed.input_shapes == std::vector<Shape>{{1, 3}, {2, 4}, {2}});
+  CHECK(t.calls()[failure.call].path == "fc");
+  CHECK_FALSE(t.calls()[0].completed);
+  CHECK(op_names(t) == std::vector<std::string>{"mul", "linear"});
+  CHECK(t.outputs().empty());
+  // The thread is clean again: the next trace works and the call stack is empty.
+  CHECK(detail::module_call_stack().empty());
+  zoo::MainModel seed;
+  CHECK(trace_module(seed, {Tensor::ones({2, 2})}).completed());
+}
+
+TEST_CASE("tensors from an earlier trace are constants in a later one") {
+  TraceSession first;
+  const Tensor made = F::relu(Tensor::ones({2}));
+  first.finish();
+  TraceSession second;
+  F::neg(made);
+  const Trace t = second.finish();
+  const Vertex neg = t.op_nodes()[0];
+  const Vertex source = boost::source(*boost::in_edges(neg, t.graph()).first, t.graph());
+  CHECK(t.graph()[source].kind == NodeKind::constant);
+}
