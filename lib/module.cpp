@@ -20,20 +20,21 @@ thread_local std::vector<const Module*> tls_call_stack;
 
 const std::vector<const Module*>& module_call_stack() { return tls_call_stack; }
 
+std::string name_in_caller(const Module& caller, const Module& callee) {
+  for (const auto& [name, child] : caller.named_children()) {
+    if (child.get() == &callee) return name;
+  }
+  for (const auto& [path, module] : const_cast<Module&>(caller).named_modules()) {
+    if (module == &callee && !path.empty()) return path;
+  }
+  return "<" + callee.type_name() + ">";
+}
+
 std::string current_module_path() {
   const auto& stack = tls_call_stack;
   std::string path;
   for (size_t i = 1; i < stack.size(); ++i) {
-    std::string name;
-    for (const auto& [child_name, child] : stack[i - 1]->named_children()) {
-      if (child.get() == stack[i]) {
-        name = child_name;
-        break;
-      }
-    }
-    // A module called without being registered as a child has no name: show its type.
-    if (name.empty()) name = "<" + stack[i]->type_name() + ">";
-    path += (path.empty() ? "" : ".") + name;
+    path += (path.empty() ? "" : ".") + name_in_caller(*stack[i - 1], *stack[i]);
   }
   return path;
 }

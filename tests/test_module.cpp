@@ -182,3 +182,17 @@ TEST_CASE("repr prints the tree as PyTorch does") {
         "  (head): Leaf()\n"
         ")");
 }
+
+TEST_CASE("an error in a ModuleList member called by the list's owner names it by its dotted path") {
+  struct Owner : Module {
+    ModuleList& blocks = register_module(
+        "blocks", std::make_shared<ModuleList>(std::vector<std::shared_ptr<Module>>{std::make_shared<Leaf>(),
+                                                                                    std::make_shared<Linear>(3, 3)}));
+
+   protected:
+    Tensor forward(const Tensor& x) override { return blocks[1](blocks[0](x)); }
+  } owner;
+  CHECK(test::error_of([&] { owner(Tensor::ones({1, 2})); }) ==
+        "in module 'blocks.1' (Linear): linear: input's last dimension is 2, expected 3 = in_features of the weight "
+        "(got input [1, 2], weight [3, 3], bias [3])");
+}

@@ -10,6 +10,7 @@
 //   Sequential children(model->children());
 //   std::cout << children(x) << "\n";                       // tensor([[4., 4.], [4., 4.]])
 
+#include "modtrace/analysis.hpp"
 #include "modtrace/containers.hpp"
 #include "modtrace/error.hpp"
 #include "modtrace/functional.hpp"

@@ -131,6 +131,10 @@ std::shared_ptr<M> make(Args&&... args) {
 namespace detail {
 // The modules being called on this thread, outermost first (for error paths and the tracer).
 const std::vector<const Module*>& module_call_stack();
+// How `caller` names `callee`: its child's name, or its dotted path when the
+// callee is a deeper descendant (a ModuleList member called by the list's
+// owner); "<Type>" when the callee is not in the caller's tree at all.
+std::string name_in_caller(const Module& caller, const Module& callee);
 // Dotted path of the innermost module call relative to the outermost one.
 std::string current_module_path();
 }  // namespace detail

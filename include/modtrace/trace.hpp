@@ -98,6 +98,7 @@ struct Ownership {
 // Why a traced forward stopped.
 struct TraceFailure {
   std::string message;       // the full error text
+  std::string reason;        // the same without the module context (Error::message())
   std::string module_path;   // innermost module it happened in ("" for the root)
   std::string module_type;
   int call = -1;             // that module's call record
@@ -145,7 +146,7 @@ class Trace {
   std::vector<int> calls_of(const std::string& path) const;
   std::vector<int> child_calls(int call) const;
 
-  // "file.cpp:12" (basename) or "" when unknown.
+  // "lib/zoo/seed.cpp:12" (leading ./ and ../ dropped), or "" when unknown.
   static std::string source_text(const std::source_location& where);
 
  private:

@@ -106,15 +106,7 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs) {
   if (record.parent >= 0) {
     const ModuleCall& parent = trace_.calls_[record.parent];
     record.depth = parent.depth + 1;
-    std::string name;
-    for (const auto& [child_name, child] : parent.module->named_children()) {
-      if (child.get() == &module) {
-        name = child_name;
-        break;
-      }
-    }
-    // A module called without being registered as a child has no name: show its type.
-    if (name.empty()) name = "<" + record.type + ">";
+    const std::string name = name_in_caller(*parent.module, module);
     record.path = parent.path.empty() ? name : parent.path + "." + name;
   }
   record.inputs = values_of(inputs);
@@ -164,9 +156,13 @@ void Recorder::add_outputs(const Tensors& values) {
 void Recorder::fail(const std::exception& error) {
   TraceFailure failure;
   failure.message = error.what();
-  if (const auto* e = dynamic_cast<const Error*>(&error); e && e->has_module_context()) {
-    failure.module_path = e->module_path();
-    failure.module_type = e->module_type();
+  failure.reason = failure.message;
+  if (const auto* e = dynamic_cast<const Error*>(&error)) {
+    failure.reason = e->message();
+    if (e->has_module_context()) {
+      failure.module_path = e->module_path();
+      failure.module_type = e->module_type();
+    }
   }
   // The innermost call the exception left: the deepest unfinished one.
   for (int i = static_cast<int>(trace_.calls_.size()) - 1; i >= 0; --i) {

@@ -140,10 +140,11 @@ std::vector<int> Trace::child_calls(int call) const {
 
 std::string Trace::source_text(const std::source_location& where) {
   if (where.line() == 0 || where.file_name() == nullptr || *where.file_name() == '\0') return "";
-  std::string file = where.file_name();
-  const size_t slash = file.find_last_of('/');
-  if (slash != std::string::npos) file = file.substr(slash + 1);
-  return file + ":" + std::to_string(where.line());
+  // Compilers see sources relative to the build directory ("../lib/zoo/seed.cpp"):
+  // drop the leading ./ and ../ so the path reads from the project root.
+  std::string_view file = where.file_name();
+  while (file.starts_with("../") || file.starts_with("./")) file.remove_prefix(file.find('/') + 1);
+  return std::string(file) + ":" + std::to_string(where.line());
 }
 
 }  // namespace modtrace
