@@ -14,16 +14,16 @@ void OpCall::fail(const std::string& problem) const {
   const OpInfo& info = op_info(op);
   std::string got;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i].defined()) continue;
+    if (!inputs[i]->defined()) continue;
     const std::string name = info.max_inputs < 0
                                  ? std::string(info.input_names[0]) + "[" + std::to_string(i) + "]"
                                  : std::string(info.input_names[std::min<size_t>(i, 4)]);
-    got += (got.empty() ? "" : ", ") + name + " " + to_string(inputs[i].shape());
+    got += (got.empty() ? "" : ", ") + name + " " + to_string(inputs[i]->shape());
   }
   throw Error(std::string(info.name) + ": " + problem + (got.empty() ? "" : " (got " + got + ")"));
 }
 
-Tensor dispatch(Op op, std::span<const Tensor> inputs, const Attrs& attrs, const std::source_location& where) {
+Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs, const std::source_location& where) {
   const OpInfo& info = op_info(op);
   const OpCall call{op, inputs, attrs};
   Tensor out;
@@ -36,14 +36,14 @@ Tensor dispatch(Op op, std::span<const Tensor> inputs, const Attrs& attrs, const
     }
     const int required = info.max_inputs < 0 ? n : info.min_inputs;
     for (int i = 0; i < required; ++i) {
-      if (!inputs[i].defined()) {
+      if (!inputs[i]->defined()) {
         call.fail("input '" + std::string(info.input_names[std::min(i, 4)]) + "' is an undefined tensor");
       }
     }
     const Shape shape = info.shape_rule(call);
-    const bool any_meta = std::any_of(inputs.begin(), inputs.end(), [](const Tensor& t) { return t.is_meta(); });
+    const bool any_meta = std::any_of(inputs.begin(), inputs.end(), [](const Tensor* t) { return t->is_meta(); });
     if (info.kernel == nullptr) {
-      out = inputs[0].alias(shape);
+      out = inputs[0]->alias(shape);
     } else if (any_meta) {
       out = Tensor::meta(shape);
     } else {

@@ -16,12 +16,12 @@ using detail::dispatch;
 std::vector<int64_t> pair(Size2 s) { return {s.h, s.w}; }
 
 Tensor unary(Op op, const Tensor& x, const Where& where, const Attrs& attrs = {}) {
-  const std::array<Tensor, 1> in{x};
+  const std::array<const Tensor*, 1> in{&x};
   return dispatch(op, in, attrs, where);
 }
 
 Tensor binary(Op op, const Tensor& a, const Tensor& b, const Where& where) {
-  const std::array<Tensor, 2> in{a, b};
+  const std::array<const Tensor*, 2> in{&a, &b};
   return dispatch(op, in, {}, where);
 }
 
@@ -58,13 +58,13 @@ Tensor softmax(const Tensor& x, int64_t dim, Where where) { return unary(Op::sof
 Tensor matmul(const Tensor& a, const Tensor& b, Where where) { return binary(Op::matmul, a, b, where); }
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias, Where where) {
-  const std::array<Tensor, 3> in{input, weight, bias};
+  const std::array<const Tensor*, 3> in{&input, &weight, &bias};
   return dispatch(Op::linear, in, {}, where);
 }
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Size2 stride, Size2 padding,
               Size2 dilation, int64_t groups, Where where) {
-  const std::array<Tensor, 3> in{input, weight, bias};
+  const std::array<const Tensor*, 3> in{&input, &weight, &bias};
   return dispatch(Op::conv2d, in,
                   {{"stride", pair(stride)}, {"padding", pair(padding)}, {"dilation", pair(dilation)},
                    {"groups", groups}},
@@ -91,13 +91,13 @@ Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size, Where where) {
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps, Where where) {
-  const std::array<Tensor, 5> in{x, running_mean, running_var, weight, bias};
+  const std::array<const Tensor*, 5> in{&x, &running_mean, &running_var, &weight, &bias};
   return dispatch(Op::batch_norm, in, {{"training", training}, {"momentum", momentum}, {"eps", eps}}, where);
 }
 
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
                   double eps, Where where) {
-  const std::array<Tensor, 3> in{x, weight, bias};
+  const std::array<const Tensor*, 3> in{&x, &weight, &bias};
   return dispatch(Op::layer_norm, in, {{"normalized_shape", normalized_shape}, {"eps", eps}}, where);
 }
 
@@ -123,7 +123,10 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1, Where where) {
 Tensor clone(const Tensor& x, Where where) { return unary(Op::clone, x, where); }
 
 Tensor cat(const Tensors& tensors, int64_t dim, Where where) {
-  return dispatch(Op::cat, tensors, {{"dim", dim}}, where);
+  std::vector<const Tensor*> in;
+  in.reserve(tensors.size());
+  for (const Tensor& t : tensors) in.push_back(&t);
+  return dispatch(Op::cat, in, {{"dim", dim}}, where);
 }
 
 Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end, int64_t step,

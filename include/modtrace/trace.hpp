@@ -118,7 +118,7 @@ class Recorder;
 
 class Trace {
  public:
-  const Graph& graph() const { return graph_; }
+  const Graph& graph() const { return *graph_; }
   const std::vector<ModuleCall>& calls() const { return calls_; }
   const Module* root() const { return root_; }
   bool shape_only() const { return shape_only_; }
@@ -151,7 +151,9 @@ class Trace {
 
  private:
   friend class detail::Recorder;
-  Graph graph_;
+  // Shared and immutable once recorded: Boost 1.74's adjacency_list has no
+  // move constructor, so holding it by pointer keeps moving a Trace cheap.
+  std::shared_ptr<Graph> graph_ = std::make_shared<Graph>();
   std::vector<ModuleCall> calls_;
   std::vector<Vertex> inputs_;
   std::vector<Vertex> outputs_;

@@ -68,9 +68,9 @@ void run_softmax(const OpCall& call, Tensor& out) {
   const int64_t outer = n == 0 ? 0 : x.numel() / (n * inner);
   const float* px = x.data();
   float* po = out.data();
-#pragma omp parallel for collapse(2) if (worth_threads(x.numel()))
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t i = 0; i < inner; ++i) {
+  parallel_for(outer * inner, x.numel(), [&](int64_t row) {
+    {
+      const int64_t o = row / inner, i = row % inner;
       const float* src = px + o * n * inner + i;
       float* dst = po + o * n * inner + i;
       float top = -INFINITY;
@@ -83,7 +83,7 @@ void run_softmax(const OpCall& call, Tensor& out) {
       const auto scale = static_cast<float>(1.0 / total);
       for (int64_t k = 0; k < n; ++k) dst[k * inner] *= scale;
     }
-  }
+  });
 }
 
 }  // namespace modtrace::detail

@@ -14,17 +14,15 @@ void binary_kernel(const OpCall& call, Tensor& out, Fn fn) {
   const float* pa = a.data();
   float* po = out.data();
   const int64_t n = out.numel();
-  if (call.inputs.size() == 1) {  // tensor with scalar
+  if (call.input_count() == 1) {  // tensor with scalar
     const auto s = static_cast<float>(call.attrs.real("other"));
-#pragma omp parallel for simd if (worth_threads(n))
-    for (int64_t i = 0; i < n; ++i) po[i] = fn(pa[i], s);
+    map_flat(pa, po, n, [&](float x) { return fn(x, s); });
     return;
   }
   const Tensor& b = call.input(1);
   const float* pb = b.data();
   if (a.shape() == b.shape()) {
-#pragma omp parallel for simd if (worth_threads(n))
-    for (int64_t i = 0; i < n; ++i) po[i] = fn(pa[i], pb[i]);
+    zip_flat(pa, pb, po, n, fn);
     return;
   }
   const Shape& shape = out.shape();
@@ -49,7 +47,7 @@ void binary_kernel(const OpCall& call, Tensor& out, Fn fn) {
 }  // namespace
 
 Shape shape_elementwise(const OpCall& call) {
-  if (call.inputs.size() == 1) {
+  if (call.input_count() == 1) {
     if (!call.attrs.has("other")) call.fail("expected a second tensor or a scalar");
     return call.input(0).shape();
   }

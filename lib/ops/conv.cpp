@@ -79,8 +79,7 @@ ConvGeometry geometry(const OpCall& call) {
 void im2col(const float* image, int64_t channels, const ConvGeometry& g, float* columns) {
   const int64_t plane = g.out_h * g.out_w;
   const int64_t rows = channels * g.kernel_h * g.kernel_w;
-#pragma omp parallel for if (worth_threads(rows * plane))
-  for (int64_t row = 0; row < rows; ++row) {
+  parallel_for(rows, rows * plane, [&](int64_t row) {
     const int64_t kx = row % g.kernel_w;
     const int64_t ky = (row / g.kernel_w) % g.kernel_h;
     const int64_t c = row / (g.kernel_w * g.kernel_h);
@@ -99,15 +98,14 @@ void im2col(const float* image, int64_t channels, const ConvGeometry& g, float* 
         line[ox] = (ix >= 0 && ix < g.width) ? src_row[ix] : 0.0f;
       }
     }
-  }
+  });
 }
 
 // One input channel per group: each output plane is a small stencil over one input plane.
 void depthwise(const float* input, const float* weight, const float* bias, const ConvGeometry& g, float* output) {
   const int64_t multiplier = g.out_channels / g.groups;
   const int64_t planes = g.batch * g.out_channels;
-#pragma omp parallel for if (worth_threads(planes * g.out_h * g.out_w * g.kernel_h * g.kernel_w))
-  for (int64_t p = 0; p < planes; ++p) {
+  parallel_for(planes, planes * g.out_h * g.out_w * g.kernel_h * g.kernel_w, [&](int64_t p) {
     const int64_t n = p / g.out_channels;
     const int64_t oc = p % g.out_channels;
     const float* src = input + (n * g.in_channels + oc / multiplier) * g.height * g.width;
@@ -128,7 +126,7 @@ void depthwise(const float* input, const float* weight, const float* bias, const
         dst[oy * g.out_w + ox] = acc + b;
       }
     }
-  }
+  });
 }
 
 }  // namespace

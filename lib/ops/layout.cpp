@@ -189,7 +189,7 @@ Shape shape_cat(const OpCall& call) {
   const int64_t dim = dim_attr(call, "dim", first.dim());
   Shape out = first.shape();
   out[dim] = 0;
-  for (size_t i = 0; i < call.inputs.size(); ++i) {
+  for (size_t i = 0; i < call.input_count(); ++i) {
     const Shape& s = call.input(i).shape();
     bool same = s.size() == out.size();
     for (size_t d = 0; same && d < s.size(); ++d) same = static_cast<int64_t>(d) == dim || s[d] == out[d];
@@ -212,7 +212,8 @@ void run_cat(const OpCall& call, Tensor& out) {
   const int64_t inner = inner_size(out.shape(), dim);
   float* dst = out.data();
   for (int64_t o = 0; o < outer; ++o) {
-    for (const Tensor& t : call.inputs) {
+    for (size_t i = 0; i < call.input_count(); ++i) {
+      const Tensor& t = call.input(i);
       const int64_t chunk = t.shape()[dim] * inner;
       if (chunk == 0) continue;
       std::memcpy(dst, t.data() + o * chunk, static_cast<size_t>(chunk) * sizeof(float));

@@ -5,17 +5,50 @@
 
 namespace modtrace::detail {
 
-// Below this many elements threads cost more than they save.
-inline bool worth_threads(int64_t n) { return n >= (1 << 16); }
+// Below this much work (elements touched) threads cost more than they save.
+inline bool worth_threads(int64_t work) { return work >= (1 << 16); }
+
+// body(i) for i in [0, n): on every thread when the total work is worth it,
+// else on this one without entering OpenMP at all (an `if` clause would
+// still pay for the parallel region).
+template <class Body>
+void parallel_for(int64_t n, int64_t work, Body&& body) {
+  if (n > 1 && worth_threads(work)) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) body(i);
+  } else {
+    for (int64_t i = 0; i < n; ++i) body(i);
+  }
+}
+
+// out[i] = fn(in[i]) over n elements, vectorised, threaded when large.
+template <class Fn>
+void map_flat(const float* in, float* out, int64_t n, Fn fn) {
+  if (worth_threads(n)) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; ++i) out[i] = fn(in[i]);
+  } else {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) out[i] = fn(in[i]);
+  }
+}
+
+// out[i] = fn(a[i], b[i]) over n elements.
+template <class Fn>
+void zip_flat(const float* a, const float* b, float* out, int64_t n, Fn fn) {
+  if (worth_threads(n)) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; ++i) out[i] = fn(a[i], b[i]);
+  } else {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) out[i] = fn(a[i], b[i]);
+  }
+}
 
 // out[i] = fn(input(0)[i]); input and output have the same shape.
 template <class Fn>
 void map_elements(const OpCall& call, Tensor& out, Fn fn) {
-  const float* px = call.input(0).data();
-  float* po = out.data();
-  const int64_t n = out.numel();
-#pragma omp parallel for simd if (worth_threads(n))
-  for (int64_t i = 0; i < n; ++i) po[i] = fn(px[i]);
+  map_flat(call.input(0).data(), out.data(), out.numel(), fn);
 }
 
 }  // namespace modtrace::detail

@@ -85,15 +85,13 @@ void run_batch_norm(const OpCall& call, Tensor& out) {
     alpha[c] = invstd * (weight ? weight[c] : 1.0f);
     beta[c] = (bias ? bias[c] : 0.0f) - static_cast<float>(mean[c]) * alpha[c];
   }
-#pragma omp parallel for collapse(2) if (worth_threads(x.numel()))
-  for (int64_t n = 0; n < batch; ++n) {
-    for (int64_t c = 0; c < channels; ++c) {
-      const float* src = px + (n * channels + c) * inner;
-      float* dst = po + (n * channels + c) * inner;
-      const float a = alpha[c], b = beta[c];
-      for (int64_t i = 0; i < inner; ++i) dst[i] = src[i] * a + b;
-    }
-  }
+  parallel_for(batch * channels, x.numel(), [&](int64_t plane) {
+    const int64_t c = plane % channels;
+    const float* src = px + plane * inner;
+    float* dst = po + plane * inner;
+    const float a = alpha[c], b = beta[c];
+    for (int64_t i = 0; i < inner; ++i) dst[i] = src[i] * a + b;
+  });
 }
 
 Shape shape_layer_norm(const OpCall& call) {
@@ -124,8 +122,7 @@ void run_layer_norm(const OpCall& call, Tensor& out) {
   const float* bias = call.has_input(2) ? call.input(2).data() : nullptr;
   const float* px = x.data();
   float* po = out.data();
-#pragma omp parallel for if (worth_threads(x.numel()))
-  for (int64_t r = 0; r < rows; ++r) {
+  parallel_for(rows, x.numel(), [&](int64_t r) {
     const float* src = px + r * cols;
     float* dst = po + r * cols;
     double total = 0.0;
@@ -139,7 +136,7 @@ void run_layer_norm(const OpCall& call, Tensor& out) {
       const float y = (src[i] - m) * invstd;
       dst[i] = weight ? y * weight[i] + (bias ? bias[i] : 0.0f) : y + (bias ? bias[i] : 0.0f);
     }
-  }
+  });
 }
 
 }  // namespace modtrace::detail

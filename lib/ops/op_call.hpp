@@ -13,14 +13,16 @@
 namespace modtrace::detail {
 
 // One execution of an op: its inputs (an absent optional input, such as a
-// bias, is an undefined Tensor) and attributes.
+// bias, is an undefined Tensor) and attributes. Inputs are pointers to the
+// caller's tensors: executing an op copies no tensor handles.
 struct OpCall {
   Op op;
-  std::span<const Tensor> inputs;
+  std::span<const Tensor* const> inputs;
   const Attrs& attrs;
 
-  const Tensor& input(size_t i) const { return inputs[i]; }
-  bool has_input(size_t i) const { return i < inputs.size() && inputs[i].defined(); }
+  size_t input_count() const { return inputs.size(); }
+  const Tensor& input(size_t i) const { return *inputs[i]; }
+  bool has_input(size_t i) const { return i < inputs.size() && inputs[i]->defined(); }
 
   // Throws Error "<op>: <problem> (got input [..], weight [..])".
   [[noreturn]] void fail(const std::string& problem) const;
@@ -45,7 +47,7 @@ struct OpInfo {
 const OpInfo& op_info(Op op);
 
 // Checks, computes and (when a trace is active) records one op.
-Tensor dispatch(Op op, std::span<const Tensor> inputs, const Attrs& attrs,
+Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs,
                 const std::source_location& where);
 
 }  // namespace modtrace::detail

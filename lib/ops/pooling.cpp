@@ -87,8 +87,7 @@ void run_max_pool2d(const OpCall& call, Tensor& out) {
   const Window w = window_of(call, p, true);
   const float* in = call.input(0).data();
   float* o = out.data();
-#pragma omp parallel for if (worth_threads(p.count * p.height * p.width))
-  for (int64_t plane = 0; plane < p.count; ++plane) {
+  parallel_for(p.count, p.count * p.height * p.width, [&](int64_t plane) {
     const float* src = in + plane * p.height * p.width;
     float* dst = o + plane * w.out_h * w.out_w;
     for (int64_t oy = 0; oy < w.out_h; ++oy) {
@@ -107,7 +106,7 @@ void run_max_pool2d(const OpCall& call, Tensor& out) {
         dst[oy * w.out_w + ox] = best;
       }
     }
-  }
+  });
 }
 
 Shape shape_avg_pool2d(const OpCall& call) {
@@ -122,8 +121,7 @@ void run_avg_pool2d(const OpCall& call, Tensor& out) {
   const bool count_include_pad = call.attrs.flag("count_include_pad");
   const float* in = call.input(0).data();
   float* o = out.data();
-#pragma omp parallel for if (worth_threads(p.count * p.height * p.width))
-  for (int64_t plane = 0; plane < p.count; ++plane) {
+  parallel_for(p.count, p.count * p.height * p.width, [&](int64_t plane) {
     const float* src = in + plane * p.height * p.width;
     float* dst = o + plane * w.out_h * w.out_w;
     for (int64_t oy = 0; oy < w.out_h; ++oy) {
@@ -146,7 +144,7 @@ void run_avg_pool2d(const OpCall& call, Tensor& out) {
         dst[oy * w.out_w + ox] = total / static_cast<float>(divisor);
       }
     }
-  }
+  });
 }
 
 Shape shape_adaptive_avg_pool2d(const OpCall& call) {
@@ -164,8 +162,7 @@ void run_adaptive_avg_pool2d(const OpCall& call, Tensor& out) {
   const int64_t oh = size[0], ow = size[1];
   const float* in = call.input(0).data();
   float* o = out.data();
-#pragma omp parallel for if (worth_threads(p.count * p.height * p.width))
-  for (int64_t plane = 0; plane < p.count; ++plane) {
+  parallel_for(p.count, p.count * p.height * p.width, [&](int64_t plane) {
     const float* src = in + plane * p.height * p.width;
     float* dst = o + plane * oh * ow;
     for (int64_t oy = 0; oy < oh; ++oy) {
@@ -182,7 +179,7 @@ void run_adaptive_avg_pool2d(const OpCall& call, Tensor& out) {
         dst[oy * ow + ox] = total / static_cast<float>((y1 - y0) * (x1 - x0));
       }
     }
-  }
+  });
 }
 
 }  // namespace modtrace::detail

@@ -39,8 +39,7 @@ void reduce(const OpCall& call, Tensor& out, bool average) {
   const int64_t count = numel_of(reduced_shape);
   const float* src = x.data();
   float* dst = out.data();
-#pragma omp parallel for if (worth_threads(x.numel()) && outputs > 1)
-  for (int64_t o = 0; o < outputs; ++o) {
+  parallel_for(outputs, x.numel(), [&](int64_t o) {
     int64_t base = 0;
     for (int64_t i = o, d = static_cast<int64_t>(kept_shape.size()) - 1; d >= 0; --d) {
       base += (i % kept_shape[d]) * kept_strides[d];
@@ -53,7 +52,7 @@ void reduce(const OpCall& call, Tensor& out, bool average) {
                              for (int64_t j = 0; j < len; ++j) total += p[j * step[0]];
                            });
     dst[o] = static_cast<float>(average ? total / static_cast<double>(count) : total);
-  }
+  });
 }
 
 }  // namespace

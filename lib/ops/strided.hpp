@@ -91,10 +91,15 @@ std::array<int64_t, K> run_offsets(const RunPlan<K>& plan, int64_t run) {
 template <size_t K, class Body>
 void for_each_run(const Shape& shape, const std::array<Strides, K>& strides, Body&& body) {
   const RunPlan<K> plan = plan_runs<K>(shape, strides);
-  const bool parallel = plan.runs > 1 && plan.runs * plan.inner_size >= (1 << 16);
-#pragma omp parallel for schedule(static) if (parallel)
-  for (int64_t run = 0; run < plan.runs; ++run) {
-    body(run_offsets<K>(plan, run), plan.inner_strides, plan.inner_size);
+  if (plan.runs > 1 && plan.runs * plan.inner_size >= (1 << 16)) {
+#pragma omp parallel for schedule(static)
+    for (int64_t run = 0; run < plan.runs; ++run) {
+      body(run_offsets<K>(plan, run), plan.inner_strides, plan.inner_size);
+    }
+  } else {
+    for (int64_t run = 0; run < plan.runs; ++run) {
+      body(run_offsets<K>(plan, run), plan.inner_strides, plan.inner_size);
+    }
   }
 }
 

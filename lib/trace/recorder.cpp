@@ -1,5 +1,7 @@
 #include "trace/recorder.hpp"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 
 namespace modtrace::detail {
@@ -26,7 +28,7 @@ Recorder::Recorder(const Module* root, const TraceOptions& options)
 
 Vertex Recorder::add_node(Node node) {
   node.order = next_order_++;
-  return boost::add_vertex(std::move(node), trace_.graph_);
+  return boost::add_vertex(std::move(node), *trace_.graph_);
 }
 
 Vertex Recorder::value_of(const Tensor& t) {
@@ -57,44 +59,45 @@ std::vector<Vertex> Recorder::values_of(const Tensors& ts) {
   return out;
 }
 
-void Recorder::record_op(const OpCall& call, Tensor& out, const std::source_location& where) {
+Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, const std::source_location& where,
+                             std::string error) {
   Node node;
-  node.kind = NodeKind::op;
+  node.kind = kind;
   node.op = call.op;
   node.op_name = op_info(call.op).name;
   node.attrs = call.attrs;
-  node.shape = out.shape();
+  node.shape = std::move(shape);
   node.call = current_call();
   node.source = where;
+  node.error = std::move(error);
+  node.input_shapes.reserve(call.input_count());
+  // Resolve the inputs first: an input from outside the trace becomes a node before this one.
+  std::array<std::pair<Vertex, int>, 8> small_sources{};
   std::vector<std::pair<Vertex, int>> sources;
-  for (size_t i = 0; i < call.inputs.size(); ++i) {
-    if (!call.inputs[i].defined()) continue;
-    node.input_shapes.push_back(call.inputs[i].shape());
-    sources.emplace_back(value_of(call.inputs[i]), static_cast<int>(i));
+  size_t count = 0;
+  for (size_t i = 0; i < call.input_count(); ++i) {
+    if (!call.has_input(i)) continue;
+    node.input_shapes.push_back(call.input(i).shape());
+    const std::pair<Vertex, int> source{value_of(call.input(i)), static_cast<int>(i)};
+    if (count < small_sources.size()) small_sources[count] = source;
+    else sources.push_back(source);
+    ++count;
   }
   const Vertex v = add_node(std::move(node));
-  for (const auto& [source, operand] : sources) boost::add_edge(source, v, Edge{operand}, trace_.graph_);
+  for (size_t i = 0; i < std::min(count, small_sources.size()); ++i) {
+    boost::add_edge(small_sources[i].first, v, Edge{small_sources[i].second}, *trace_.graph_);
+  }
+  for (const auto& [source, operand] : sources) boost::add_edge(source, v, Edge{operand}, *trace_.graph_);
+  return v;
+}
+
+void Recorder::record_op(const OpCall& call, Tensor& out, const std::source_location& where) {
+  const Vertex v = add_op_node(call, NodeKind::op, out.shape(), where);
   out.set_trace_tag({id_, static_cast<uint32_t>(v)});
 }
 
 void Recorder::record_failed_op(const OpCall& call, const std::exception& error, const std::source_location& where) {
-  Node node;
-  node.kind = NodeKind::failed_op;
-  node.op = call.op;
-  node.op_name = op_info(call.op).name;
-  node.attrs = call.attrs;
-  node.call = current_call();
-  node.source = where;
-  node.error = error.what();
-  std::vector<std::pair<Vertex, int>> sources;
-  for (size_t i = 0; i < call.inputs.size(); ++i) {
-    if (!call.inputs[i].defined()) continue;
-    node.input_shapes.push_back(call.inputs[i].shape());
-    sources.emplace_back(value_of(call.inputs[i]), static_cast<int>(i));
-  }
-  const Vertex v = add_node(std::move(node));
-  for (const auto& [source, operand] : sources) boost::add_edge(source, v, Edge{operand}, trace_.graph_);
-  failed_node_ = v;
+  failed_node_ = add_op_node(call, NodeKind::failed_op, {}, where, error.what());
 }
 
 int Recorder::enter_call(const Module& module, const Tensors& inputs) {
@@ -147,7 +150,7 @@ void Recorder::add_outputs(const Tensors& values) {
     node.name = values.size() == 1 ? "output" : "output." + std::to_string(i);
     node.shape = values[i].shape();
     const Vertex v = add_node(std::move(node));
-    boost::add_edge(source, v, Edge{0}, trace_.graph_);
+    boost::add_edge(source, v, Edge{0}, *trace_.graph_);
     trace_.outputs_.push_back(v);
   }
   trace_.output_values_ = values;

@@ -31,6 +31,9 @@ class Recorder {
 
  private:
   Vertex add_node(Node node);
+  // An op node for `call` (inputs' shapes, attributes, call, source) and its input edges.
+  Vertex add_op_node(const OpCall& call, NodeKind kind, Shape shape, const std::source_location& where,
+                     std::string error = {});
   // The vertex holding `t`'s value: its producer in this trace, or a new
   // parameter, buffer or constant node.
   Vertex value_of(const Tensor& t);

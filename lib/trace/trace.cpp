@@ -64,15 +64,15 @@ Trace trace_module(Module& module, const Tensors& inputs, const TraceOptions& op
 
 std::vector<Vertex> Trace::nodes() const {
   std::vector<Vertex> out;
-  for (Vertex v : boost::make_iterator_range(boost::vertices(graph_))) out.push_back(v);
-  std::sort(out.begin(), out.end(), [&](Vertex a, Vertex b) { return graph_[a].order < graph_[b].order; });
+  for (Vertex v : boost::make_iterator_range(boost::vertices(*graph_))) out.push_back(v);
+  std::sort(out.begin(), out.end(), [&](Vertex a, Vertex b) { return (*graph_)[a].order < (*graph_)[b].order; });
   return out;
 }
 
 std::vector<Vertex> Trace::op_nodes() const {
   std::vector<Vertex> out;
   for (Vertex v : nodes()) {
-    if (graph_[v].kind == NodeKind::op || graph_[v].kind == NodeKind::failed_op) out.push_back(v);
+    if ((*graph_)[v].kind == NodeKind::op || (*graph_)[v].kind == NodeKind::failed_op) out.push_back(v);
   }
   return out;
 }
@@ -93,14 +93,14 @@ Ownership Trace::ownership(Vertex v, const std::string& path) const {
     if (o.kind != Ownership::Kind::outside) return o;
   }
   Ownership outside;
-  outside.innermost_call = graph_[v].call;
+  outside.innermost_call = (*graph_)[v].call;
   if (outside.innermost_call >= 0) outside.module = calls_[outside.innermost_call].path;
   return outside;
 }
 
 Ownership Trace::ownership_in_call(Vertex v, int reference_call) const {
   Ownership o;
-  o.innermost_call = graph_[v].call;
+  o.innermost_call = (*graph_)[v].call;
   if (o.innermost_call < 0) return o;
   o.module = calls_[o.innermost_call].path;
   if (reference_call < 0) return o;
