@@ -14,6 +14,7 @@
 #include "modtrace/containers.hpp"
 #include "modtrace/error.hpp"
 #include "modtrace/functional.hpp"
+#include "modtrace/init.hpp"
 #include "modtrace/layers.hpp"
 #include "modtrace/module.hpp"
 #include "modtrace/ops.hpp"

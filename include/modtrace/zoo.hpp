@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "modtrace/module.hpp"
+#include "modtrace/zoo/resnet.hpp"
 #include "modtrace/zoo/seed.hpp"
 
 namespace modtrace::zoo {

@@ -1,6 +1,7 @@
 #include <functional>
 
 #include "modtrace/zoo.hpp"
+#include "modtrace/zoo/resnet.hpp"
 
 namespace modtrace::zoo {
 namespace {
@@ -15,6 +16,10 @@ const std::vector<Entry>& entries() {
       {{"seed_main_model", "block_1(block_0(x) * 3 + 3): functional ops between two children", {2, 2},
         InputKind::ones},
        [] { return std::make_shared<MainModel>(); }},
+      {{"resnet18", "ResNet-18: BasicBlocks with residual adds, torch.flatten before fc", {1, 3, 224, 224}},
+       [] { return resnet18(); }},
+      {{"resnet50", "ResNet-50: Bottleneck blocks with residual adds, torch.flatten before fc", {1, 3, 224, 224}},
+       [] { return resnet50(); }},
   };
   return all;
 }
