@@ -1,20 +1,30 @@
 // modtrace: the command-line front end. A thin layer over the library: it
 // parses arguments (CLI11), calls the library, prints or writes results.
 //
-// Exit status: 0 success, 1 runtime error (one line on stderr), 2 bad usage.
+// Exit status: 0 success; 1 runtime error (one line on stderr); 2 bad usage;
+// 3 `diff --check` found the children-only Sequential not equivalent.
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "modtrace/modtrace.hpp"
 
 namespace {
 
 using namespace modtrace;
+
+// A problem with the arguments themselves: exit status 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr int kNotEquivalent = 3;
 
 // "1x3x224x224" -> {1, 3, 224, 224}.
 Shape parse_shape(const std::string& text) {
@@ -26,7 +36,7 @@ Shape parse_shape(const std::string& text) {
     int64_t value = 0;
     const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || value <= 0) {
-      throw Error("invalid --input-shape '" + text + "': expected positive integers joined by 'x', e.g. 1x3x224x224");
+      throw UsageError("invalid --input-shape '" + text + "': expected positive integers joined by 'x', e.g. 1x3x224x224");
     }
     shape.push_back(value);
     if (end == std::string::npos) break;
@@ -35,42 +45,229 @@ Shape parse_shape(const std::string& text) {
   return shape;
 }
 
-struct RunOptions {
+std::string extension_of(const std::string& path) { return std::filesystem::path(path).extension().string(); }
+
+void require_extension(const std::string& path, const std::vector<std::string>& allowed) {
+  const std::string ext = extension_of(path);
+  if (std::find(allowed.begin(), allowed.end(), ext) != allowed.end()) return;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  throw UsageError("cannot write '" + path + "': the extension must be one of " + list);
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error("cannot open '" + path + "' for writing");
+  out << text;
+  out.close();
+  if (!out) throw Error("cannot write '" + path + "'");
+}
+
+// ---- which model, with which weights, on which input ----
+
+struct ModelOptions {
   std::string model;
-  std::string input = "";
-  std::string input_shape;
+  std::string input;        // ones | zeros | deterministic; "" = the model's default
+  std::string input_shape;  // "" = the model's default
+  std::string weights;      // safetensors file
+  std::string init = "default";
+};
+
+void add_model_options(CLI::App* cmd, ModelOptions& o) {
+  cmd->add_option("model", o.model, "Model name (see `modtrace models`)")->required();
+  cmd->add_option("--input", o.input, "Input values: ones, zeros or deterministic (default: the model's)")
+      ->check(CLI::IsMember({"ones", "zeros", "deterministic"}));
+  cmd->add_option("--input-shape", o.input_shape, "Input shape, e.g. 1x3x224x224 (default: the model's)");
+  cmd->add_option("--weights", o.weights, "Load weights from a .safetensors file (keys as in state_dict)");
+  cmd->add_option("--init", o.init, "Weights: default (PyTorch's layer init) or deterministic (the reference rule)")
+      ->check(CLI::IsMember({"default", "deterministic"}));
+}
+
+struct Loaded {
+  zoo::ModelInfo info;
+  std::shared_ptr<Module> model;
+  Tensor input;
+};
+
+// Checks the arguments (usage errors) before doing any work.
+void check_model_options(const ModelOptions& o) {
+  if (!zoo::contains(o.model)) {
+    std::string known;
+    for (const auto& n : zoo::names()) known += (known.empty() ? "" : ", ") + n;
+    throw UsageError("unknown model '" + o.model + "'; the zoo has: " + known);
+  }
+  if (!o.input_shape.empty()) parse_shape(o.input_shape);
+}
+
+Loaded load(const ModelOptions& o) {
+  Loaded l;
+  l.info = zoo::info(o.model);
+  l.model = zoo::create(o.model);
+  if (o.init == "deterministic") init::deterministic(*l.model);
+  if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
+  const Shape shape = o.input_shape.empty() ? l.info.input_shape : parse_shape(o.input_shape);
+  l.input = zoo::make_input(o.input.empty() ? l.info.input : zoo::parse_input_kind(o.input), shape);
+  return l;
+}
+
+// ---- commands ----
+
+int list_models() {
+  for (const auto& m : zoo::models()) {
+    std::printf("%-18s %-18s %s\n", m.name.c_str(), to_string(m.input_shape).c_str(), m.description.c_str());
+  }
+  return 0;
+}
+
+struct RunOptions {
+  ModelOptions model;
   std::string output_json;
   bool children = false;
 };
 
-void write_json(const Tensor& y, const std::string& path) {
-  nlohmann::json j;
-  j["shape"] = y.shape();
-  j["data"] = y.is_meta() ? std::vector<float>{} : y.to_vector();
-  std::ofstream out(path);
-  if (!out) throw Error("cannot open '" + path + "' for writing");
-  out << j.dump() << "\n";
-  if (!out) throw Error("cannot write '" + path + "'");
-}
-
 int run_model(const RunOptions& o) {
-  const zoo::ModelInfo& info = zoo::info(o.model);
-  std::shared_ptr<Module> model = zoo::create(o.model);
-  const Shape shape = o.input_shape.empty() ? info.input_shape : parse_shape(o.input_shape);
-  const zoo::InputKind kind = o.input.empty() ? info.input : zoo::parse_input_kind(o.input);
-  const Tensor x = zoo::make_input(kind, shape);
-  if (o.children) model = std::make_shared<Sequential>(model->children());
-  const Tensor y = (*model)(x);
-  std::cout << y << "\n";
-  if (!o.output_json.empty()) write_json(y, o.output_json);
+  Loaded l = load(o.model);
+  if (o.children) l.model = children_sequential(*l.model);
+  const Tensors outputs = l.model->call({l.input});
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs.size() > 1) std::cout << "output " << i << ":\n";
+    std::cout << outputs[i] << "\n";
+  }
+  if (!o.output_json.empty()) write_text(o.output_json, tensor_to_json(outputs.front()) + "\n");
   return 0;
 }
 
-int list_models() {
-  for (const auto& m : zoo::models()) {
-    std::cout << m.name << "\t" << to_string(m.input_shape) << "\t" << m.description << "\n";
+struct TraceCommand {
+  ModelOptions model;
+  int depth = 0;
+  bool shape_only = false;
+  bool show_parameters = false;
+  std::string output;
+};
+
+void print_trace_table(const Trace& t) {
+  std::printf("%-4s %-20s %-13s %-28s %-22s %s\n", "#", "op", "ownership", "module", "shape", "source");
+  int index = 0;
+  for (Vertex v : t.op_nodes()) {
+    const Node& n = t.graph()[v];
+    const Ownership o = t.ownership(v);
+    const char* ownership = o.functional() ? "functional" : o.module_owned() ? "module-owned" : "outside";
+    const std::string module = o.innermost_call >= 0 && !o.module.empty() ? o.module : "(root)";
+    const std::string shape = n.kind == NodeKind::failed_op ? std::string("FAILED") : to_string(n.shape);
+    std::printf("%-4d %-20s %-13s %-28s %-22s %s\n", ++index, std::string(n.op_name).c_str(), ownership,
+                module.c_str(), shape.c_str(), Trace::source_text(n.source).c_str());
+  }
+}
+
+int trace_model(const TraceCommand& c) {
+  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".json"});
+  const Loaded l = load(c.model);
+  const Trace t = trace_module(*l.model, {l.input}, {.shape_only = c.shape_only});
+  if (c.output.empty()) {
+    print_trace_table(t);
+  } else if (extension_of(c.output) == ".json") {
+    write_text(c.output, trace_to_json(t, 2) + "\n");
+  } else {
+    write_picture(trace_to_dot(t, {.depth = c.depth, .show_parameters = c.show_parameters}), c.output);
+  }
+  if (!c.output.empty()) {
+    std::cout << "wrote " << c.output << " (" << boost::num_vertices(t.graph()) << " nodes, " << t.calls().size()
+              << " module calls)\n";
+  }
+  if (const auto& f = t.failure()) {
+    std::cerr << "modtrace: error: the forward failed (the trace stops there): " << f->message << "\n";
+    return 1;
   }
   return 0;
+}
+
+struct DiffCommand {
+  ModelOptions model;
+  std::string at;
+  std::string format = "text";
+  std::string output;
+  int depth = 0;
+  bool shape_only = false;
+  bool check = false;
+};
+
+int diff_model(const DiffCommand& c) {
+  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
+  const Loaded l = load(c.model);
+  const ChildrenReport r = compare_children(*l.model, {l.input}, {.at = c.at, .shape_only = c.shape_only});
+  std::cout << (c.format == "json" ? r.json() + "\n" : r.text());
+  if (!c.output.empty()) {
+    write_picture(comparison_to_dot(r, {.depth = c.depth}), c.output);
+    if (c.format != "json") std::cout << "wrote " << c.output << "\n";
+  }
+  return c.check && r.verdict != Verdict::equivalent ? kNotEquivalent : 0;
+}
+
+struct SummaryCommand {
+  ModelOptions model;
+  int depth = 0;
+};
+
+std::string thousands(int64_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<size_t>(i), ",");
+  return digits;
+}
+
+int summarize(const SummaryCommand& c) {
+  const Loaded l = load(c.model);
+  // Shapes are all a summary needs: a shape-only trace computes nothing.
+  const Trace t = trace_module(*l.model, {l.input}, {.shape_only = true});
+  std::map<int, std::vector<std::string>> own_ops;
+  for (Vertex v : t.op_nodes()) {
+    const Node& n = t.graph()[v];
+    if (n.call >= 0) own_ops[n.call].emplace_back(n.op_name);
+  }
+  std::printf("%-40s %-24s %-22s %14s %8s\n", "module", "type", "output shape", "parameters", "own ops");
+  std::printf("%s\n", std::string(112, '-').c_str());
+  std::map<const Module*, bool> counted;
+  for (size_t i = 0; i < t.calls().size(); ++i) {
+    const ModuleCall& call = t.calls()[i];
+    if (c.depth > 0 && call.depth > c.depth) continue;
+    const std::string name =
+        std::string(static_cast<size_t>(call.depth) * 2, ' ') + (call.path.empty() ? "(root)" : call.path);
+    std::string shape = call.outputs.size() == 1 ? to_string(t.graph()[call.outputs[0]].shape)
+                        : call.outputs.empty()   ? std::string("(failed)")
+                                                 : std::to_string(call.outputs.size()) + " outputs";
+    // Parameters once per module instance; a repeated call shows "(again)".
+    const bool first = !counted[call.module];
+    counted[call.module] = true;
+    const std::string params = first ? thousands(call.module->parameter_count()) : "(again)";
+    const auto ops = own_ops.find(static_cast<int>(i));
+    const size_t n_ops = ops == own_ops.end() ? 0 : ops->second.size();
+    std::printf("%-40s %-24s %-22s %14s %8zu\n", name.c_str(), call.type.c_str(), shape.c_str(), params.c_str(),
+                n_ops);
+  }
+  std::printf("%s\n", std::string(112, '-').c_str());
+  std::printf("total parameters: %s\n", thousands(l.model->parameter_count()).c_str());
+  const auto root_ops = own_ops.find(0);
+  std::string list;
+  if (root_ops != own_ops.end()) {
+    for (const auto& op : root_ops->second) list += (list.empty() ? "" : ", ") + op;
+  }
+  std::printf("functional ops in %s's own forward: %s\n", l.model->type_name().c_str(),
+              list.empty() ? "none" : list.c_str());
+  if (const auto& f = t.failure()) {
+    std::cerr << "modtrace: error: the forward failed: " << f->message << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+// Plugins must be loaded before arguments naming their models are checked.
+std::vector<std::string> plugin_paths(int argc, char** argv) {
+  std::vector<std::string> paths;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--plugin" && i + 1 < argc) paths.emplace_back(argv[++i]);
+    else if (arg.rfind("--plugin=", 0) == 0) paths.push_back(arg.substr(9));
+  }
+  return paths;
 }
 
 }  // namespace
@@ -78,19 +275,52 @@ int list_models() {
 int main(int argc, char** argv) {
   CLI::App app{"modtrace: trace PyTorch-style models and show what nn.Sequential(*model.children()) loses"};
   app.require_subcommand(1);
-  int status = 0;
+  std::vector<std::string> plugins;
+  app.add_option("--plugin", plugins, "Load models from a shared library (see docs/cli.md); repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
-  auto* models = app.add_subcommand("models", "List the zoo's models with their default input shapes");
+  auto* models = app.add_subcommand("models", "List the zoo's models with their default inputs");
 
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run a model and print its output like PyTorch");
-  run_cmd->add_option("model", run.model, "Zoo model name (see `modtrace models`)")->required();
-  run_cmd->add_option("--input", run.input, "Input values: ones, zeros or deterministic (default: the model's)")
-      ->check(CLI::IsMember({"ones", "zeros", "deterministic"}));
-  run_cmd->add_option("--input-shape", run.input_shape, "Input shape such as 1x3x224x224 (default: the model's)");
-  run_cmd->add_option("--output-json", run.output_json, "Also write {\"shape\": [...], \"data\": [...]} here");
-  run_cmd->add_flag("--children", run.children,
-                    "Run nn.Sequential(*model.children()) instead of the model itself");
+  add_model_options(run_cmd, run.model);
+  run_cmd->add_option("--output-json", run.output_json, "Also write {\"shape\": [...], \"data\": [...]} to this file");
+  run_cmd->add_flag("--children", run.children, "Run nn.Sequential(*model.children()) instead of the model");
+
+  TraceCommand trace;
+  auto* trace_cmd = app.add_subcommand("trace", "Trace a model: list its ops, or write the graph");
+  add_model_options(trace_cmd, trace.model);
+  trace_cmd->add_option("--depth", trace.depth, "Collapse module calls at this depth into one node (0: expand all)")
+      ->check(CLI::NonNegativeNumber);
+  trace_cmd->add_flag("--shape-only", trace.shape_only, "Trace shapes only, without computing (same graph, faster)");
+  trace_cmd->add_flag("--show-parameters", trace.show_parameters, "Draw parameter and buffer nodes");
+  trace_cmd->add_option("-o,--output", trace.output, "Write the trace to FILE.dot, .svg, .png or .json");
+
+  DiffCommand diff;
+  auto* diff_cmd = app.add_subcommand("diff", "Compare a model with nn.Sequential(*model.children())");
+  add_model_options(diff_cmd, diff.model);
+  diff_cmd->add_option("--at", diff.at, "Analyse the sub-module at this path (e.g. layer1.0), fed what it received");
+  diff_cmd->add_option("--format", diff.format, "Report format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  diff_cmd->add_option("-o,--output", diff.output, "Also draw the comparison to FILE.dot, .svg or .png");
+  diff_cmd->add_option("--depth", diff.depth, "Depth of the picture (default 1: the children)")
+      ->check(CLI::NonNegativeNumber);
+  diff_cmd->add_flag("--shape-only", diff.shape_only, "Compare structure and shapes only, without computing");
+  diff_cmd->add_flag("--check", diff.check, "Exit with status 3 unless the Sequential is equivalent (for CI)");
+
+  SummaryCommand summary;
+  auto* summary_cmd = app.add_subcommand("summary", "Table of modules: type, output shape, parameters, own ops");
+  add_model_options(summary_cmd, summary.model);
+  summary_cmd->add_option("--depth", summary.depth, "Show module calls down to this depth (0: all)")
+      ->check(CLI::NonNegativeNumber);
+
+  try {
+    for (const auto& path : plugin_paths(argc, argv)) load_plugin(path);
+  } catch (const std::exception& e) {
+    std::cerr << "modtrace: error: " << e.what() << "\n";
+    return 1;
+  }
 
   try {
     app.parse(argc, argv);
@@ -100,11 +330,21 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*models) status = list_models();
-    if (*run_cmd) status = run_model(run);
+    if (*run_cmd) check_model_options(run.model);
+    if (*trace_cmd) check_model_options(trace.model);
+    if (*diff_cmd) check_model_options(diff.model);
+    if (*summary_cmd) check_model_options(summary.model);
+    if (*models) return list_models();
+    if (*run_cmd) return run_model(run);
+    if (*trace_cmd) return trace_model(trace);
+    if (*diff_cmd) return diff_model(diff);
+    if (*summary_cmd) return summarize(summary);
+  } catch (const UsageError& e) {
+    std::cerr << "modtrace: " << e.what() << "\nRun with --help for more information.\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "modtrace: error: " << e.what() << "\n";
     return 1;
   }
-  return status;
+  return 0;
 }

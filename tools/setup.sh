@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 machine to the main job: installs the packages,
-# builds modtrace (optimised) and runs the seed example through the tool.
+# builds modtrace (optimised) and runs the main job: the children-only
+# analysis of the seed example, printed and drawn to seed_diff.svg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,5 @@ tools/install-deps.sh
 meson compile -C build
 
 echo
-echo "== MainModel: block_1(block_0(x) * 3 + 3) on ones(2, 2) =="
-build/tools/modtrace run seed_main_model
-echo "== nn.Sequential(*model.children()) on the same input =="
-build/tools/modtrace run seed_main_model --children
+# The main job: what nn.Sequential(*model.children()) loses on the seed example.
+build/tools/modtrace diff seed_main_model -o seed_diff.svg

@@ -4,6 +4,7 @@
 //   auto model = modtrace::zoo::create("seed_main_model");
 //   Tensor y = (*model)(modtrace::zoo::default_input("seed_main_model"));
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,11 +25,14 @@ struct ModelInfo {
   InputKind input = InputKind::deterministic;
 };
 
-// Every model, in a stable order.
-const std::vector<ModelInfo>& models();
+// Every model: the built-in ones in a stable order, then registered ones.
+std::vector<ModelInfo> models();
 std::vector<std::string> names();
 // Throws Error listing the known names when `name` is not one of them.
-const ModelInfo& info(std::string_view name);
+ModelInfo info(std::string_view name);
+bool contains(std::string_view name);
+// Adds a model (plugins do, through load_plugin); Error if the name is taken or empty.
+void register_model(ModelInfo info, std::function<std::shared_ptr<Module>()> build);
 // A new model in eval mode.
 std::shared_ptr<Module> create(std::string_view name);
 // The model's reference input (ones for the seed example, the deterministic rule otherwise).

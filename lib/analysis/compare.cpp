@@ -141,6 +141,10 @@ std::vector<DataflowBreak> find_dataflow_breaks(const Trace& trace, const std::v
     b.child = child;
     b.call_index = call_index;
     b.expected = previous >= 0 ? "the output of " + trace.calls()[previous].path : "the module's input";
+    // The module's result is checked like a child: the Sequential returns its last child's output.
+    const bool result = child == "(output)";
+    const std::string subject = result ? "the module's result" : child;
+    const std::string feeds = result ? "returns" : "feeds";
     if (previous >= 0 && trace.calls()[previous].outputs.size() != 1) {
       b.reason = trace.calls()[previous].path + " returns " + std::to_string(trace.calls()[previous].outputs.size()) +
                  " tensors; the Sequential passes them all to " + child;
@@ -164,7 +168,7 @@ std::vector<DataflowBreak> find_dataflow_breaks(const Trace& trace, const std::v
     }
     const bool has_expected = found.count(*wanted.begin()) > 0;
     if (found.empty()) {
-      b.reason = child + " gets a value computed from parameters or constants only, not " + b.expected;
+      b.reason = subject + " is computed from parameters or constants only, not from " + b.expected;
     } else if (has_expected) {
       std::vector<std::string> extra;
       for (int s : found) {
@@ -172,11 +176,12 @@ std::vector<DataflowBreak> find_dataflow_breaks(const Trace& trace, const std::v
       }
       std::string list;
       for (const auto& e : extra) list += (list.empty() ? "" : ", ") + e;
-      b.reason = child + " also reads " + list + " (a skip connection): the Sequential feeds only " + b.expected;
+      b.reason = subject + " also reads " + list + " (a skip connection): the Sequential " + feeds + " only " +
+                 b.expected;
     } else {
       std::string list;
       for (const auto& a : b.actual) list += (list.empty() ? "" : ", ") + a;
-      b.reason = child + " reads " + list + ", but the Sequential feeds it " + b.expected;
+      b.reason = subject + " reads " + list + ", but the Sequential " + feeds + (result ? " " : " it ") + b.expected;
     }
     breaks.push_back(b);
   };

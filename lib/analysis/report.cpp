@@ -68,7 +68,7 @@ std::string ChildrenReport::text() const {
     auto pad = [](std::string t, size_t w) { return t.append(w > t.size() ? w - t.size() : 0, ' '); };
     for (const auto& d : dropped) {
       std::string line = "  " + pad(d.op, op_w) + "  " + pad(shapes_text(d), shape_w) + "  " +
-                         pad(d.attributes, attr_w) + "  " + pad(d.function, fn_w) + "  " + d.source;
+                         (attr_w > 0 ? pad(d.attributes, attr_w) + "  " : "") + pad(d.function, fn_w) + "  " + d.source;
       while (!line.empty() && line.back() == ' ') line.pop_back();
       s += line + "\n";
     }

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <functional>
+#include <mutex>
 
 #include "modtrace/zoo.hpp"
 #include "modtrace/zoo/resnet.hpp"
@@ -11,8 +13,14 @@ struct Entry {
   std::function<std::shared_ptr<Module>()> build;
 };
 
-const std::vector<Entry>& entries() {
-  static const std::vector<Entry> all = {
+std::mutex& registry_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// Built-in models first; plugins append. Guarded by registry_mutex().
+std::vector<Entry>& entries() {
+  static std::vector<Entry> all = {
       {{"seed_main_model", "block_1(block_0(x) * 3 + 3): functional ops between two children", {2, 2},
         InputKind::ones},
        [] { return std::make_shared<MainModel>(); }},
@@ -24,7 +32,8 @@ const std::vector<Entry>& entries() {
   return all;
 }
 
-const Entry& entry(std::string_view name) {
+Entry entry(std::string_view name) {
+  std::lock_guard lock(registry_mutex());
   for (const auto& e : entries()) {
     if (e.info.name == name) return e;
   }
@@ -35,13 +44,11 @@ const Entry& entry(std::string_view name) {
 
 }  // namespace
 
-const std::vector<ModelInfo>& models() {
-  static const std::vector<ModelInfo> all = [] {
-    std::vector<ModelInfo> v;
-    for (const auto& e : entries()) v.push_back(e.info);
-    return v;
-  }();
-  return all;
+std::vector<ModelInfo> models() {
+  std::lock_guard lock(registry_mutex());
+  std::vector<ModelInfo> out;
+  for (const auto& e : entries()) out.push_back(e.info);
+  return out;
 }
 
 std::vector<std::string> names() {
@@ -50,10 +57,27 @@ std::vector<std::string> names() {
   return out;
 }
 
-const ModelInfo& info(std::string_view name) { return entry(name).info; }
+ModelInfo info(std::string_view name) { return entry(name).info; }
+
+bool contains(std::string_view name) {
+  std::lock_guard lock(registry_mutex());
+  return std::any_of(entries().begin(), entries().end(), [&](const Entry& e) { return e.info.name == name; });
+}
+
+void register_model(ModelInfo model, std::function<std::shared_ptr<Module>()> build) {
+  if (model.name.empty()) throw Error("cannot register a model without a name");
+  if (!build) throw Error("cannot register model '" + model.name + "' without a way to build it");
+  numel_of(model.input_shape);  // a negative or overflowing default shape is refused here
+  std::lock_guard lock(registry_mutex());
+  for (const auto& e : entries()) {
+    if (e.info.name == model.name) throw Error("a model named '" + model.name + "' is already in the zoo");
+  }
+  entries().push_back({std::move(model), std::move(build)});
+}
 
 std::shared_ptr<Module> create(std::string_view name) {
   auto model = entry(name).build();
+  if (!model) throw Error("model '" + std::string(name) + "' could not be built");
   model->eval();
   return model;
 }
@@ -68,7 +92,7 @@ Tensor make_input(InputKind kind, const Shape& shape) {
 }
 
 Tensor default_input(std::string_view name) {
-  const ModelInfo& m = info(name);
+  const ModelInfo m = info(name);
   return make_input(m.input, m.input_shape);
 }
 

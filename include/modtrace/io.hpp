@@ -1,0 +1,50 @@
+#pragma once
+// Reading and writing: safetensors weights, JSON for tensors and traces.
+//
+//   auto weights = safetensors::read("squeezenet1_0.safetensors");   // checked byte by byte
+//   model->load_state_dict(weights.tensors);                          // or safetensors::load_into
+//   safetensors::write("out.safetensors", model->state_dict());
+//   std::string j = trace_to_json(trace);
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "modtrace/module.hpp"
+#include "modtrace/trace.hpp"
+
+namespace modtrace {
+
+// {"shape": [...], "data": [...]} (data empty for meta tensors; non-finite values as null).
+std::string tensor_to_json(const Tensor& t);
+
+// Nodes (op, ownership, module, shapes, source), edges and module calls.
+std::string trace_to_json(const Trace& trace, int indent = -1);
+
+namespace safetensors {
+
+struct File {
+  NamedTensors tensors;                         // in file order (by data offset)
+  std::map<std::string, std::string> metadata;  // "__metadata__"
+};
+
+// Parses a safetensors file: 8-byte little-endian header length, JSON header,
+// tensor bytes. F32 is read as is; F64, F16, BF16, I64, I32, I16, I8, U8 and
+// BOOL are converted to float32. Every problem (truncated file, header length
+// past the end, malformed JSON, bad shapes, offsets out of range, overlapping
+// or leaving holes, byte counts that disagree with the shape, unknown dtypes,
+// duplicate keys) is an Error naming the key and the problem.
+File parse(const std::string& bytes, const std::string& source = "safetensors data");
+File read(const std::string& path);
+
+// Writes F32 tensors in the given order.
+std::string serialize(const NamedTensors& tensors, const std::map<std::string, std::string>& metadata = {});
+void write(const std::string& path, const NamedTensors& tensors,
+           const std::map<std::string, std::string>& metadata = {});
+
+// Reads `path` and loads it with load_state_dict: all checks first, nothing
+// half-loaded on error.
+LoadResult load_into(Module& module, const std::string& path, bool strict = true);
+
+}  // namespace safetensors
+}  // namespace modtrace

@@ -1,0 +1,48 @@
+#pragma once
+// Graphviz pictures of traces and of the children-only comparison.
+//
+//   Trace t = trace_module(*model, {x});
+//   std::string dot = trace_to_dot(t, {.depth = 2});   // modules deeper than 2 collapse
+//   write_picture(dot, "resnet18.svg");                 // .dot, .svg or .png (through Graphviz's dot)
+//
+//   ChildrenReport r = compare_children(*model, {x});
+//   write_picture(comparison_to_dot(r), "diff.svg");
+//
+// Drawing is kept apart from the trace: a view decides what to show (which
+// module calls are clusters, which collapse into one node, each node's role),
+// then a small writer prints DOT. Output is deterministic.
+
+#include <string>
+
+#include "modtrace/analysis.hpp"
+#include "modtrace/trace.hpp"
+
+namespace modtrace {
+
+struct RenderOptions {
+  // Module calls at this depth (the root's children are depth 1) are drawn as
+  // one node showing type and input/output shapes; shallower ones as nested
+  // clusters. 0 or less: expand everything.
+  int depth = 0;
+  bool show_parameters = false;  // parameter, buffer and constant nodes
+  bool show_legend = true;
+  std::string title = {};        // default: the traced module's type
+};
+
+std::string trace_to_dot(const Trace& trace, const RenderOptions& options = {});
+
+// The original and the children-only Sequential side by side (default depth 1):
+// dropped functional ops highlighted, children the Sequential adds marked,
+// the failure point marked with its error; verdict and output difference in
+// the title.
+std::string comparison_to_dot(const ChildrenReport& report, const RenderOptions& options = {});
+
+// Runs Graphviz's `dot` on DOT text; format "svg" or "png". Throws Error when
+// dot is not installed or fails.
+std::string render_dot(const std::string& dot, const std::string& format);
+
+// Writes DOT text to `path`, rendering it first when the extension is .svg or
+// .png. Throws Error for other extensions and on I/O errors.
+void write_picture(const std::string& dot, const std::string& path);
+
+}  // namespace modtrace

@@ -1,0 +1,98 @@
+// JSON forms of tensors and traces, for tools.
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+#include "modtrace/analysis.hpp"
+#include "modtrace/io.hpp"
+
+namespace modtrace {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json attr_json(const AttrValue& value) {
+  return std::visit([](const auto& v) { return json(v); }, value);
+}
+
+std::string ownership_name(const Ownership& o) {
+  switch (o.kind) {
+    case Ownership::Kind::functional: return "functional";
+    case Ownership::Kind::module_owned: return "module-owned";
+    case Ownership::Kind::outside: return "outside";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string tensor_to_json(const Tensor& t) {
+  json j;
+  j["shape"] = t.shape();
+  json data = json::array();
+  if (!t.is_meta()) {
+    for (float v : t.values()) data.push_back(std::isfinite(v) ? json(v) : json(nullptr));
+  }
+  j["data"] = std::move(data);
+  return j.dump();
+}
+
+std::string trace_to_json(const Trace& trace, int indent) {
+  const Graph& g = trace.graph();
+  json nodes = json::array();
+  for (Vertex v : trace.nodes()) {
+    const Node& n = g[v];
+    json node = {{"id", v}, {"kind", kind_name(n.kind)}};
+    if (n.op) node["op"] = n.op_name;
+    if (!n.name.empty()) node["name"] = n.name;
+    if (!n.attrs.empty()) {
+      json attrs = json::object();
+      for (const auto& a : n.attrs.items()) attrs[std::string(a.name)] = attr_json(a.value);
+      node["attributes"] = std::move(attrs);
+    }
+    if (n.kind == NodeKind::op || n.kind == NodeKind::failed_op) {
+      const Ownership o = trace.ownership(v);
+      node["ownership"] = ownership_name(o);
+      node["child"] = o.module_owned() ? json(o.child) : json(nullptr);
+      node["module"] = o.innermost_call >= 0 ? json(o.module) : json(nullptr);
+      node["input_shapes"] = n.input_shapes;
+      const std::string source = Trace::source_text(n.source);
+      node["source"] = source.empty() ? json(nullptr) : json(source);
+      node["function"] = n.source.line() ? json(short_function_name(n.source.function_name())) : json(nullptr);
+    }
+    if (n.kind != NodeKind::failed_op) node["shape"] = n.shape;
+    if (!n.error.empty()) node["error"] = n.error;
+    nodes.push_back(std::move(node));
+  }
+  json edges = json::array();
+  for (Vertex v : trace.nodes()) {
+    for (auto e : boost::make_iterator_range(boost::out_edges(v, g))) {
+      edges.push_back({{"from", v}, {"to", boost::target(e, g)}, {"operand", g[e].operand}});
+    }
+  }
+  json calls = json::array();
+  for (const auto& c : trace.calls()) {
+    calls.push_back({{"path", c.path},
+                     {"type", c.type},
+                     {"call_index", c.call_index},
+                     {"parent", c.parent},
+                     {"depth", c.depth},
+                     {"inputs", c.inputs},
+                     {"outputs", c.outputs},
+                     {"completed", c.completed}});
+  }
+  json failure = nullptr;
+  if (const auto& f = trace.failure()) {
+    failure = {{"message", f->message},
+               {"module", f->module_path},
+               {"module_type", f->module_type},
+               {"node", f->failed_node ? json(*f->failed_node) : json(nullptr)}};
+  }
+  const json out = {{"shape_only", trace.shape_only()}, {"completed", trace.completed()}, {"failure", failure},
+                    {"inputs", trace.inputs()},         {"outputs", trace.outputs()},     {"nodes", nodes},
+                    {"edges", edges},                   {"calls", calls}};
+  return out.dump(indent);
+}
+
+}  // namespace modtrace

@@ -1,0 +1,290 @@
+// safetensors: https://github.com/huggingface/safetensors (format section).
+// Treats every byte as hostile: sizes are checked before use, offsets against
+// the buffer, byte counts against shapes, and nothing reaches a model unless
+// the whole file checks out.
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "modtrace/io.hpp"
+
+static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
+
+namespace modtrace::safetensors {
+namespace {
+
+constexpr uint64_t kMaxHeader = 100u << 20;  // the format's own limit: 100 MB of JSON
+
+struct DType {
+  const char* name;
+  size_t size;
+  float (*read)(const unsigned char*);
+};
+
+template <class T>
+float load_as_float(const unsigned char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return static_cast<float>(v);
+}
+
+float load_f16(const unsigned char* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  const uint32_t sign = (h & 0x8000u) << 16;
+  const uint32_t exponent = (h >> 10) & 0x1F;
+  uint32_t mantissa = h & 0x3FF;
+  uint32_t bits;
+  if (exponent == 0) {
+    if (mantissa == 0) {
+      bits = sign;
+    } else {  // subnormal: normalise
+      int e = -1;
+      do {
+        ++e;
+        mantissa <<= 1;
+      } while ((mantissa & 0x400) == 0);
+      bits = sign | static_cast<uint32_t>(127 - 15 - e) << 23 | (mantissa & 0x3FF) << 13;
+    }
+  } else if (exponent == 31) {
+    bits = sign | 0x7F800000u | mantissa << 13;
+  } else {
+    bits = sign | (exponent + 112) << 23 | mantissa << 13;
+  }
+  return std::bit_cast<float>(bits);
+}
+
+float load_bf16(const unsigned char* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return std::bit_cast<float>(static_cast<uint32_t>(h) << 16);
+}
+
+float load_bool(const unsigned char* p) { return *p ? 1.0f : 0.0f; }
+
+const DType* find_dtype(const std::string& name) {
+  static const DType all[] = {
+      {"F32", 4, load_as_float<float>},     {"F64", 8, load_as_float<double>},  {"F16", 2, load_f16},
+      {"BF16", 2, load_bf16},               {"I64", 8, load_as_float<int64_t>}, {"I32", 4, load_as_float<int32_t>},
+      {"I16", 2, load_as_float<int16_t>},   {"I8", 1, load_as_float<int8_t>},   {"U8", 1, load_as_float<uint8_t>},
+      {"BOOL", 1, load_bool},
+  };
+  for (const auto& d : all) {
+    if (name == d.name) return &d;
+  }
+  return nullptr;
+}
+
+struct Entry {
+  std::string key;
+  const DType* dtype;
+  Shape shape;
+  uint64_t begin, end;
+};
+
+[[noreturn]] void fail(const std::string& source, const std::string& problem) {
+  throw Error(source + ": " + problem);
+}
+
+uint64_t as_offset(const nlohmann::json& v, const std::string& source, const std::string& key) {
+  if (!v.is_number_unsigned()) fail(source, "tensor '" + key + "': data_offsets must be two non-negative integers");
+  return v.get<uint64_t>();
+}
+
+}  // namespace
+
+File parse(const std::string& bytes, const std::string& source) {
+  if (bytes.size() < 8) {
+    fail(source, "truncated: " + std::to_string(bytes.size()) + " bytes, expected at least the 8-byte header length");
+  }
+  uint64_t header_len = 0;
+  std::memcpy(&header_len, bytes.data(), 8);
+  const uint64_t available = bytes.size() - 8;
+  if (header_len > kMaxHeader) {
+    fail(source, "header length " + std::to_string(header_len) + " exceeds the format's limit of 100 MB");
+  }
+  if (header_len > available) {
+    fail(source, "header length " + std::to_string(header_len) + " is beyond the end of the file (" +
+                     std::to_string(available) + " bytes follow the length)");
+  }
+  const std::string_view header(bytes.data() + 8, header_len);
+  const uint64_t data_size = available - header_len;
+  const char* data = bytes.data() + 8 + header_len;
+
+  // Parse, refusing duplicate keys at the top level (nlohmann would keep the last silently).
+  std::set<std::string> seen_keys;
+  std::string duplicate;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(header, [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+      if (depth == 1 && event == nlohmann::json::parse_event_t::key && !seen_keys.insert(parsed.get<std::string>()).second) {
+        duplicate = parsed.get<std::string>();
+      }
+      return true;
+    });
+  } catch (const nlohmann::json::exception& e) {
+    fail(source, std::string("the header is not valid JSON: ") + e.what());
+  }
+  if (!duplicate.empty()) fail(source, "tensor '" + duplicate + "' appears twice in the header");
+  if (!j.is_object()) fail(source, "the header must be a JSON object");
+
+  File file;
+  std::vector<Entry> entries;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "__metadata__") {
+      if (!value.is_object()) fail(source, "__metadata__ must be an object of strings");
+      for (const auto& [k, v] : value.items()) {
+        if (!v.is_string()) fail(source, "__metadata__ entry '" + k + "' must be a string");
+        file.metadata[k] = v.get<std::string>();
+      }
+      continue;
+    }
+    if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets")) {
+      fail(source, "tensor '" + key + "': expected an object with dtype, shape and data_offsets");
+    }
+    if (!value["dtype"].is_string()) fail(source, "tensor '" + key + "': dtype must be a string");
+    const std::string dtype_name = value["dtype"].get<std::string>();
+    const DType* dtype = find_dtype(dtype_name);
+    if (dtype == nullptr) {
+      fail(source, "tensor '" + key + "': dtype " + dtype_name +
+                       " cannot be read (supported: F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+    }
+    const auto& shape_json = value["shape"];
+    if (!shape_json.is_array()) fail(source, "tensor '" + key + "': shape must be an array");
+    Shape shape;
+    for (const auto& d : shape_json) {
+      if (!d.is_number_unsigned()) fail(source, "tensor '" + key + "': shape entries must be non-negative integers");
+      const uint64_t size = d.get<uint64_t>();
+      if (size > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        fail(source, "tensor '" + key + "': shape dimension " + std::to_string(size) + " is too large");
+      }
+      shape.push_back(static_cast<int64_t>(size));
+    }
+    int64_t numel = 0;
+    try {
+      numel = numel_of(shape);
+    } catch (const Error&) {
+      fail(source, "tensor '" + key + "': shape " + to_string(shape) + " has too many elements");
+    }
+    const auto& offsets = value["data_offsets"];
+    if (!offsets.is_array() || offsets.size() != 2) {
+      fail(source, "tensor '" + key + "': data_offsets must be [begin, end]");
+    }
+    const uint64_t begin = as_offset(offsets[0], source, key);
+    const uint64_t end = as_offset(offsets[1], source, key);
+    if (begin > end) {
+      fail(source, "tensor '" + key + "': data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                       "] end before they begin");
+    }
+    if (end > data_size) {
+      fail(source, "tensor '" + key + "': data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                       "] are out of range: the data section has " + std::to_string(data_size) + " bytes");
+    }
+    const uint64_t want = static_cast<uint64_t>(numel) * dtype->size;
+    if (static_cast<uint64_t>(numel) > std::numeric_limits<uint64_t>::max() / dtype->size || end - begin != want) {
+      fail(source, "tensor '" + key + "': data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                       "] hold " + std::to_string(end - begin) + " bytes, expected " + std::to_string(want) + " for " +
+                       dtype_name + " " + to_string(shape));
+    }
+    entries.push_back({key, dtype, std::move(shape), begin, end});
+  }
+
+  // The tensors must tile the data section exactly: no overlap, no gap.
+  std::vector<const Entry*> by_offset;
+  for (const auto& e : entries) by_offset.push_back(&e);
+  std::sort(by_offset.begin(), by_offset.end(), [](const Entry* a, const Entry* b) {
+    return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+  });
+  uint64_t cursor = 0;
+  for (size_t i = 0; i < by_offset.size(); ++i) {
+    const Entry& e = *by_offset[i];
+    if (e.begin < cursor) {
+      fail(source, "tensors '" + by_offset[i - 1]->key + "' and '" + e.key + "' overlap in the data section");
+    }
+    if (e.begin > cursor) {
+      fail(source, "bytes [" + std::to_string(cursor) + ", " + std::to_string(e.begin) +
+                       ") of the data section belong to no tensor (before '" + e.key + "')");
+    }
+    cursor = e.end;
+  }
+  if (cursor != data_size) {
+    fail(source, "the data section has " + std::to_string(data_size) + " bytes but the tensors cover " +
+                     std::to_string(cursor));
+  }
+
+  for (const Entry* e : by_offset) {
+    Tensor t = Tensor::empty(e->shape);
+    const auto* src = reinterpret_cast<const unsigned char*>(data + e->begin);
+    float* dst = t.data();
+    if (std::string(e->dtype->name) == "F32") {
+      std::memcpy(dst, src, static_cast<size_t>(e->end - e->begin));
+    } else {
+      for (int64_t i = 0; i < t.numel(); ++i) dst[i] = e->dtype->read(src + i * e->dtype->size);
+    }
+    file.tensors.emplace_back(e->key, std::move(t));
+  }
+  return file;
+}
+
+File read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open '" + path + "': " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw Error("cannot read '" + path + "'");
+  return parse(buffer.str(), path);
+}
+
+std::string serialize(const NamedTensors& tensors, const std::map<std::string, std::string>& metadata) {
+  nlohmann::ordered_json header;
+  uint64_t offset = 0;
+  std::set<std::string> keys;
+  for (const auto& [key, t] : tensors) {
+    if (!keys.insert(key).second) throw Error("safetensors: tensor '" + key + "' is given twice");
+    if (key == "__metadata__") throw Error("safetensors: '__metadata__' is reserved and cannot name a tensor");
+    if (t.is_meta() || !t.defined()) throw Error("safetensors: tensor '" + key + "' has no values to write");
+    const uint64_t size = static_cast<uint64_t>(t.numel()) * sizeof(float);
+    header[key] = {{"dtype", "F32"}, {"shape", t.shape()}, {"data_offsets", {offset, offset + size}}};
+    offset += size;
+  }
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // the data section starts 8-byte aligned
+  std::string out(8, '\0');
+  const uint64_t length = text.size();
+  std::memcpy(out.data(), &length, 8);
+  out += text;
+  out.reserve(out.size() + offset);
+  for (const auto& [key, t] : tensors) {
+    out.append(reinterpret_cast<const char*>(t.data()), static_cast<size_t>(t.numel()) * sizeof(float));
+  }
+  return out;
+}
+
+void write(const std::string& path, const NamedTensors& tensors, const std::map<std::string, std::string>& metadata) {
+  const std::string bytes = serialize(tensors, metadata);
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error("cannot open '" + path + "' for writing: " + std::strerror(errno));
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) throw Error("cannot write '" + path + "'");
+}
+
+LoadResult load_into(Module& module, const std::string& path, bool strict) {
+  const File file = read(path);
+  try {
+    return module.load_state_dict(file.tensors, strict);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
+}  // namespace modtrace::safetensors

@@ -1,0 +1,101 @@
+// load_plugin: dlopen a user's library, hand it a registrar, and add what it
+// registers to the zoo. Nothing half-registered: models are checked first.
+
+#include <dlfcn.h>
+
+#include "modtrace/plugin.hpp"
+#include "modtrace/zoo.hpp"
+
+namespace modtrace {
+namespace {
+
+struct Pending {
+  zoo::ModelInfo info;
+  void* (*create)(void);
+};
+
+struct Collected {
+  std::vector<Pending> models;
+  std::vector<std::string> problems;
+};
+
+int add_model(modtrace_registrar* self, const char* name, const char* description, const int64_t* shape,
+              size_t rank, const char* input_kind, void* (*create)(void)) {
+  auto& collected = *static_cast<Collected*>(self->context);
+  const std::string model = name ? name : "";
+  auto refuse = [&](const std::string& why) {
+    collected.problems.push_back("model '" + model + "': " + why);
+    return -1;
+  };
+  if (model.empty()) return refuse("a model needs a non-empty name");
+  if (create == nullptr) return refuse("no create function");
+  if (rank > 0 && shape == nullptr) return refuse("input shape missing");
+  Pending p;
+  p.info.name = model;
+  p.info.description = description ? description : "";
+  p.info.input_shape.assign(shape, shape + rank);
+  for (int64_t d : p.info.input_shape) {
+    if (d <= 0) return refuse("input shape " + to_string(p.info.input_shape) + " must have positive sizes");
+  }
+  try {
+    p.info.input = zoo::parse_input_kind(input_kind ? input_kind : "deterministic");
+  } catch (const Error& e) {
+    return refuse(e.what());
+  }
+  if (zoo::contains(model)) return refuse("the zoo already has a model with this name");
+  for (const auto& other : collected.models) {
+    if (other.info.name == model) return refuse("registered twice");
+  }
+  p.create = create;
+  collected.models.push_back(std::move(p));
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> load_plugin(const std::string& path) {
+  // RTLD_NOW: unresolved symbols show up here, not in the middle of a run.
+  // The handle is never closed: models' code lives in the library.
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = ::dlerror();
+    throw Error("cannot load plugin '" + path + "': " + (why ? why : "unknown error"));
+  }
+  ::dlerror();
+  auto init = reinterpret_cast<modtrace_plugin_init_fn>(::dlsym(handle, "modtrace_plugin_init"));
+  if (init == nullptr) {
+    throw Error("plugin '" + path + "' does not export modtrace_plugin_init (see include/modtrace/plugin.hpp)");
+  }
+  Collected collected;
+  modtrace_registrar registrar{MODTRACE_PLUGIN_API_VERSION, add_model, &collected};
+  int status = 0;
+  try {
+    status = init(&registrar);
+  } catch (const std::exception& e) {
+    throw Error("plugin '" + path + "': modtrace_plugin_init threw: " + e.what());
+  }
+  if (!collected.problems.empty()) {
+    std::string message = "plugin '" + path + "' registered bad models:";
+    for (const auto& p : collected.problems) message += " " + p + ";";
+    message.pop_back();
+    throw Error(message);
+  }
+  if (status != 0) {
+    throw Error("plugin '" + path + "': modtrace_plugin_init returned " + std::to_string(status) +
+                " (modtrace plugin API version " + std::to_string(MODTRACE_PLUGIN_API_VERSION) + ")");
+  }
+  std::vector<std::string> names;
+  for (auto& p : collected.models) {
+    auto create = p.create;
+    const std::string name = p.info.name;
+    zoo::register_model(std::move(p.info), [create, name]() {
+      void* made = create();
+      if (made == nullptr) throw Error("plugin model '" + name + "': create returned null");
+      return std::shared_ptr<Module>(static_cast<Module*>(made));
+    });
+    names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace modtrace

@@ -1,0 +1,186 @@
+// trace_to_dot and comparison_to_dot assemble views; render_dot and
+// write_picture hand DOT to Graphviz.
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "render/view.hpp"
+
+extern char** environ;
+
+namespace modtrace {
+namespace {
+
+using detail::DrawGraph;
+using detail::Role;
+
+// The roles present, in a fixed order, for the legend.
+std::vector<Role> roles_used(const DrawGraph& g) {
+  static const Role order[] = {Role::input,   Role::output, Role::parameter, Role::functional, Role::dropped,
+                               Role::module_owned, Role::module, Role::added, Role::failed};
+  std::vector<Role> used;
+  for (Role r : order) {
+    for (const auto& n : g.nodes) {
+      if (n.role == r) {
+        // Inputs and outputs share one legend entry.
+        if (!(r == Role::output && !used.empty() && used.front() == Role::input)) used.push_back(r);
+        break;
+      }
+    }
+  }
+  return used;
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string root_type(const Trace& trace) {
+  for (const auto& c : trace.calls()) {
+    if (c.parent < 0) return c.type;
+  }
+  return "trace";
+}
+
+}  // namespace
+
+std::string trace_to_dot(const Trace& trace, const RenderOptions& options) {
+  DrawGraph g;
+  g.title = options.title.empty() ? root_type(trace) + (trace.shape_only() ? " (shape-only trace)" : "") : options.title;
+  if (const auto& failure = trace.failure()) g.title += "\nstopped: " + failure->message;
+  detail::add_trace_view(trace, {.depth = options.depth, .show_parameters = options.show_parameters}, g);
+  if (options.show_legend) g.legend = roles_used(g);
+  return detail::to_dot(g);
+}
+
+std::string comparison_to_dot(const ChildrenReport& r, const RenderOptions& options) {
+  DrawGraph g;
+  const std::string who = r.path.empty() ? r.module_type : r.path + " (" + r.module_type + ")";
+  g.title = options.title.empty() ? who + " vs nn.Sequential(*children()): " + std::string(verdict_name(r.verdict))
+                                  : options.title;
+  std::string outputs = "output " + to_string(r.output.original_shape) + " vs " +
+                        (r.sequential.ok ? to_string(r.output.sequential_shape) : std::string("(none)"));
+  if (r.output.compared) outputs += ", max |difference| " + number(r.output.max_abs_diff);
+  if (!r.sequential.ok) outputs += "; the Sequential fails at " + r.sequential.failed_child;
+  g.title += "\n" + outputs + "; " + std::to_string(r.dropped.size()) + " dropped op" +
+             (r.dropped.size() == 1 ? "" : "s");
+  const int depth = options.depth > 0 ? options.depth : 1;
+
+  g.clusters.push_back({"cluster_original", "original: " + r.module_type + ".forward", -1, true});
+  detail::add_trace_view(r.original,
+                         {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "a_",
+                          .parent_cluster = 0, .functional_is_dropped = true},
+                         g);
+  const int sequential_cluster = static_cast<int>(g.clusters.size());
+  g.clusters.push_back({"cluster_sequential", "nn.Sequential(*children())", -1, true});
+  detail::add_trace_view(r.sequential_trace,
+                         {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "b_",
+                          .parent_cluster = sequential_cluster, .child_names = r.children,
+                          .added_children = r.unused_children},
+                         g);
+  if (options.show_legend) g.legend = roles_used(g);
+  return detail::to_dot(g);
+}
+
+namespace {
+
+std::string find_dot() {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / "dot";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  throw Error("Graphviz's 'dot' was not found on PATH; install Graphviz (tools/install-deps.sh does) or write .dot");
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A scratch directory removed on scope exit.
+struct ScratchDir {
+  std::filesystem::path path;
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "modtrace-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw Error(std::string("cannot create a temporary directory: ") + std::strerror(errno));
+    path = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
+std::string render_dot(const std::string& dot, const std::string& format) {
+  if (format != "svg" && format != "png") throw Error("cannot render '" + format + "': expected svg or png");
+  const std::string program = find_dot();
+  ScratchDir scratch;
+  const auto in = scratch.path / "graph.dot";
+  const auto out = scratch.path / ("graph." + format);
+  const auto err = scratch.path / "stderr.txt";
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << dot;
+    if (!f) throw Error("cannot write " + in.string());
+  }
+  // No shell: arguments go straight to dot.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const std::string type = "-T" + format;
+  const std::string output = "-o" + out.string();
+  std::vector<char*> argv = {const_cast<char*>(program.c_str()), const_cast<char*>(type.c_str()),
+                             const_cast<char*>(in.c_str()), const_cast<char*>(output.c_str()), nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw Error("cannot run " + program + ": " + std::strerror(spawned));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string message = read_file(err);
+    if (const size_t nl = message.find('\n'); nl != std::string::npos) message.resize(nl);
+    throw Error("Graphviz's dot failed to render " + format +
+                (WIFEXITED(status) ? " (exit " + std::to_string(WEXITSTATUS(status)) + ")" : " (killed)") +
+                (message.empty() ? "" : ": " + message));
+  }
+  return read_file(out);
+}
+
+void write_picture(const std::string& dot, const std::string& path) {
+  const std::string extension = std::filesystem::path(path).extension().string();
+  std::string bytes;
+  if (extension == ".dot" || extension == ".gv") {
+    bytes = dot;
+  } else if (extension == ".svg" || extension == ".png") {
+    bytes = render_dot(dot, extension.substr(1));
+  } else {
+    throw Error("cannot write '" + path + "': the extension must be .dot, .svg or .png");
+  }
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error("cannot open '" + path + "' for writing: " + std::strerror(errno));
+  out << bytes;
+  out.close();
+  if (!out) throw Error("cannot write '" + path + "'");
+}
+
+}  // namespace modtrace

@@ -1,0 +1,245 @@
+// What to draw for a trace: clusters for expanded module calls, one node per
+// collapsed call, op and value nodes with their roles, and the data edges
+// between whatever they ended up in.
+
+#include <map>
+#include <set>
+
+#include "render/view.hpp"
+
+namespace modtrace::detail {
+namespace {
+
+std::string attrs_text(const Attrs& attrs) {
+  std::string s;
+  for (const auto& a : attrs.items()) s += (s.empty() ? "" : ", ") + std::string(a.name) + "=" + to_string(a.value);
+  return s;
+}
+
+std::string shapes_text(const std::vector<Shape>& shapes) {
+  std::string s;
+  for (const auto& shape : shapes) s += (s.empty() ? "" : ", ") + to_string(shape);
+  return s;
+}
+
+// Splits text into lines of at most `width` characters at spaces.
+std::vector<std::string> wrap(const std::string& text, size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+class TraceView {
+ public:
+  TraceView(const Trace& trace, const ViewOptions& options, DrawGraph& graph)
+      : trace_(trace), o_(options), g_(graph), calls_(trace.calls()), drawn_(boost::num_vertices(trace.graph())) {}
+
+  void build() {
+    plan_calls();
+    add_value_and_op_nodes();
+    add_edges();
+  }
+
+ private:
+  // The path shown for a call: a Sequential's "0", "1", … become the original children's names.
+  std::string display_path(int call) const {
+    std::string path = calls_[call].path;
+    if (o_.child_names.empty() || path.empty()) return path;
+    const size_t dot = path.find('.');
+    const std::string first = path.substr(0, dot);
+    try {
+      const size_t i = std::stoul(first);
+      if (i < o_.child_names.size() && std::to_string(i) == first) {
+        return o_.child_names[i] + (dot == std::string::npos ? "" : path.substr(dot));
+      }
+    } catch (const std::exception&) {
+    }
+    return path;
+  }
+
+  bool is_added(int call) const {
+    const std::string path = display_path(call);
+    const std::string first = path.substr(0, path.find('.'));
+    for (const auto& a : o_.added_children) {
+      if (a == first) return true;
+    }
+    return false;
+  }
+
+  std::string call_title(int call) const {
+    const ModuleCall& c = calls_[call];
+    std::string title = display_path(call) + " (" + c.type + ")";
+    if (c.call_index > 0) title += ", call " + std::to_string(c.call_index + 1);
+    return title;
+  }
+
+  std::vector<Shape> value_shapes(const std::vector<Vertex>& values) const {
+    std::vector<Shape> shapes;
+    for (Vertex v : values) shapes.push_back(trace_.graph()[v].shape);
+    return shapes;
+  }
+
+  // Decides, call by call (parents come first), whether it is the picture itself,
+  // a cluster, a collapsed node, or hidden inside a collapsed ancestor.
+  void plan_calls() {
+    int top_level = 0;
+    for (const auto& c : calls_) top_level += c.parent < 0 ? 1 : 0;
+    // A leaf call (no module calls inside) that ran exactly one op is drawn as
+    // that op, labelled with the module, rather than as a cluster of one.
+    std::vector<int> ops_in(calls_.size(), 0), children(calls_.size(), 0);
+    for (Vertex v : trace_.op_nodes()) {
+      if (trace_.graph()[v].call >= 0) ++ops_in[trace_.graph()[v].call];
+    }
+    for (const auto& c : calls_) {
+      if (c.parent >= 0) ++children[c.parent];
+    }
+    single_op_leaf_.assign(calls_.size(), false);
+    for (size_t i = 0; i < calls_.size(); ++i) single_op_leaf_[i] = children[i] == 0 && ops_in[i] == 1;
+    collapsed_into_.assign(calls_.size(), -1);
+    cluster_of_.assign(calls_.size(), o_.parent_cluster);
+    for (size_t i = 0; i < calls_.size(); ++i) {
+      const ModuleCall& c = calls_[i];
+      const int parent_cluster = c.parent >= 0 ? cluster_of_[c.parent] : o_.parent_cluster;
+      if (c.parent >= 0 && collapsed_into_[c.parent] >= 0) {
+        collapsed_into_[i] = collapsed_into_[c.parent];
+        continue;
+      }
+      if (c.parent < 0 && top_level == 1) continue;  // the traced root is the picture itself
+      if (o_.depth > 0 && c.depth >= o_.depth) {
+        collapsed_into_[i] = static_cast<int>(i);
+        DrawNode node;
+        node.id = o_.id_prefix + "c" + std::to_string(i);
+        node.lines = {call_title(static_cast<int>(i)),
+                      shapes_text(value_shapes(c.inputs)) + " → " +
+                          (c.completed ? shapes_text(value_shapes(c.outputs)) : std::string("(failed)"))};
+        node.role = !c.completed ? Role::failed : is_added(static_cast<int>(i)) ? Role::added : Role::module;
+        node.cluster = parent_cluster;
+        collapsed_node_[static_cast<int>(i)] = g_.nodes.size();
+        g_.nodes.push_back(std::move(node));
+        continue;
+      }
+      if (single_op_leaf_[i] && c.parent >= 0) {
+        cluster_of_[i] = parent_cluster;  // its op goes where the cluster would have been
+        continue;
+      }
+      DrawCluster cluster;
+      cluster.id = "cluster_" + o_.id_prefix + "c" + std::to_string(i);  // Graphviz: only "cluster…" names are boxes
+      cluster.label = call_title(static_cast<int>(i));
+      cluster.parent = parent_cluster;
+      cluster_of_[i] = static_cast<int>(g_.clusters.size());
+      g_.clusters.push_back(std::move(cluster));
+    }
+  }
+
+  void add_value_and_op_nodes() {
+    const Graph& graph = trace_.graph();
+    for (Vertex v : trace_.nodes()) {
+      const Node& n = graph[v];
+      DrawNode node;
+      node.id = o_.id_prefix + "n" + std::to_string(n.order);
+      node.cluster = o_.parent_cluster;
+      switch (n.kind) {
+        case NodeKind::input:
+        case NodeKind::output:
+          node.role = n.kind == NodeKind::input ? Role::input : Role::output;
+          node.lines = {n.name, to_string(n.shape)};
+          break;
+        case NodeKind::parameter:
+        case NodeKind::buffer:
+        case NodeKind::constant:
+          if (!o_.show_parameters) continue;
+          node.role = Role::parameter;
+          node.lines = {n.name, to_string(n.shape)};
+          break;
+        case NodeKind::op:
+        case NodeKind::failed_op: {
+          const int call = n.call;
+          if (call >= 0 && collapsed_into_[call] >= 0) {
+            // Drawn as part of the collapsed call; a failure inside marks it.
+            const int owner = collapsed_into_[call];
+            drawn_[v] = g_.nodes[collapsed_node_.at(owner)].id;
+            if (n.kind == NodeKind::failed_op) {
+              DrawNode& collapsed = g_.nodes[collapsed_node_.at(owner)];
+              collapsed.role = Role::failed;
+              for (auto& line : wrap(failure_reason(), 44)) collapsed.lines.push_back(line);
+            }
+            continue;
+          }
+          const bool own_code = call < 0 || calls_[call].parent < 0;
+          node.cluster = call >= 0 ? cluster_of_[call] : o_.parent_cluster;
+          node.lines = {std::string(n.op_name)};
+          if (call >= 0 && single_op_leaf_[call] && calls_[call].parent >= 0) {
+            node.lines = {call_title(call), std::string(n.op_name)};
+          }
+          const std::string attrs = attrs_text(n.attrs);
+          if (!attrs.empty() && attrs.size() <= 30) node.lines.push_back(attrs);
+          if (n.kind == NodeKind::failed_op) {
+            node.role = Role::failed;
+            node.lines.push_back(shapes_text(n.input_shapes) + " → (failed)");
+            for (auto& line : wrap(failure_reason(), 44)) node.lines.push_back(line);
+          } else {
+            node.role = own_code ? (o_.functional_is_dropped ? Role::dropped : Role::functional) : Role::module_owned;
+            node.lines.push_back(to_string(n.shape));
+          }
+          break;
+        }
+      }
+      drawn_[v] = node.id;
+      g_.nodes.push_back(std::move(node));
+    }
+  }
+
+  std::string failure_reason() const {
+    return trace_.failure() ? trace_.failure()->reason : std::string("failed");
+  }
+
+  void add_edges() {
+    const Graph& graph = trace_.graph();
+    std::set<std::pair<std::string, std::string>> seen;
+    auto connect = [&](const std::string& from, const std::string& to) {
+      if (from.empty() || to.empty() || from == to) return;
+      if (seen.insert({from, to}).second) g_.edges.push_back({from, to});
+    };
+    for (Vertex v : trace_.nodes()) {
+      for (auto e : boost::make_iterator_range(boost::out_edges(v, graph))) connect(drawn_[v], drawn_[boost::target(e, graph)]);
+    }
+    // A collapsed call that ran no op of its own (Identity) still shows what it was given.
+    for (const auto& [call, index] : collapsed_node_) {
+      bool has_ops = false;
+      for (Vertex v : trace_.op_nodes()) has_ops = has_ops || (graph[v].call >= 0 && collapsed_into_[graph[v].call] == call);
+      if (has_ops) continue;
+      for (Vertex in : calls_[call].inputs) connect(drawn_[in], g_.nodes[index].id);
+    }
+  }
+
+  const Trace& trace_;
+  const ViewOptions& o_;
+  DrawGraph& g_;
+  const std::vector<ModuleCall>& calls_;
+  std::vector<std::string> drawn_;    // vertex -> drawn node id ("" when hidden)
+  std::vector<int> collapsed_into_;   // call -> the collapsed call that contains it, -1 if expanded
+  std::vector<int> cluster_of_;       // call -> the cluster its own ops go in
+  std::vector<bool> single_op_leaf_;  // call -> drawn as its one op
+  std::map<int, size_t> collapsed_node_;  // collapsed call -> index in g_.nodes
+};
+
+}  // namespace
+
+void add_trace_view(const Trace& trace, const ViewOptions& options, DrawGraph& graph) {
+  TraceView(trace, options, graph).build();
+}
+
+}  // namespace modtrace::detail

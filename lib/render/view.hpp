@@ -1,0 +1,57 @@
+#pragma once
+// Internal: a drawable view of traces, independent of the DOT syntax.
+
+#include <string>
+#include <vector>
+
+#include "modtrace/render.hpp"
+
+namespace modtrace::detail {
+
+// What a node means in the picture; one colour per role.
+enum class Role {
+  input, output, parameter, module_owned, functional, module, dropped, added, failed,
+};
+
+struct DrawNode {
+  std::string id;
+  std::vector<std::string> lines;  // label lines, first in bold
+  Role role = Role::module_owned;
+  int cluster = -1;                // index into DrawGraph::clusters, -1: top level
+};
+
+struct DrawCluster {
+  std::string id;
+  std::string label;
+  int parent = -1;
+  bool emphasised = false;  // the two halves of a comparison
+};
+
+struct DrawEdge {
+  std::string from, to;
+};
+
+struct DrawGraph {
+  std::string title;
+  std::vector<DrawCluster> clusters;
+  std::vector<DrawNode> nodes;
+  std::vector<DrawEdge> edges;
+  std::vector<Role> legend;  // roles to explain, in order; empty: no legend
+};
+
+struct ViewOptions {
+  int depth = 0;
+  bool show_parameters = false;
+  std::string id_prefix = {};         // keeps ids unique when two traces share a picture
+  int parent_cluster = -1;       // nest the whole view in this cluster
+  bool functional_is_dropped = false;          // comparison: the original's own ops
+  std::vector<std::string> child_names = {};        // comparison: Sequential index -> original child name
+  std::vector<std::string> added_children = {};     // comparison: children the original never calls
+};
+
+// Appends the view of `trace` to `graph`.
+void add_trace_view(const Trace& trace, const ViewOptions& options, DrawGraph& graph);
+
+std::string to_dot(const DrawGraph& graph);
+
+}  // namespace modtrace::detail

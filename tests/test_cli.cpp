@@ -1,0 +1,229 @@
+// The modtrace tool: every command, its output and exit status, bad
+// arguments (status 2 with usage), runtime errors (status 1, one line), and
+// models from a plugin.
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "helpers.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A scratch directory for each test's output files.
+struct Scratch {
+  static inline int made = 0;
+  fs::path dir = fs::temp_directory_path() /
+                 ("modtrace-cli-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
+  Scratch() { fs::create_directories(dir); }
+  ~Scratch() { fs::remove_all(dir); }
+  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
+
+Result tool(const std::string& args) {
+  static const Scratch logs;
+  const std::string out = logs / "stdout", err = logs / "stderr";
+  const std::string command = std::string(MODTRACE_CLI) + " " + args + " >" + out + " 2>" + err;
+  const int raw = std::system(command.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+size_t lines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("models lists the zoo with default input shapes") {
+  const Result r = tool("models");
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "seed_main_model    [2, 2]"));
+  CHECK(contains(r.out, "resnet18           [1, 3, 224, 224]"));
+}
+
+TEST_CASE("run prints the seed example's 18s, and --children the Sequential's 4s") {
+  CHECK(tool("run seed_main_model").out == "tensor([[18., 18.],\n        [18., 18.]])\n");
+  CHECK(tool("run seed_main_model --children").out == "tensor([[4., 4.],\n        [4., 4.]])\n");
+}
+
+TEST_CASE("run takes another input and writes the output as JSON") {
+  Scratch s;
+  const Result r = tool("run seed_main_model --input zeros --input-shape 1x3 --output-json " + (s / "y.json"));
+  CHECK(r.status == 0);
+  CHECK(r.out == "tensor([[6., 6., 6.]])\n");  // (0 * 2 * 3 + 3) * 2
+  const json j = json::parse(slurp(s / "y.json"));
+  CHECK(j["shape"] == json::array({1, 3}));
+  CHECK(j["data"] == json::array({6.0, 6.0, 6.0}));
+}
+
+TEST_CASE("run --init deterministic gives PyTorch's reference weights") {
+  Scratch s;
+  const Result r = tool("run resnet18 --init deterministic --output-json " + (s / "y.json"));
+  REQUIRE(r.status == 0);
+  const json got = json::parse(slurp(s / "y.json"));
+  const json want = test::read_reference("resnet18.json");
+  CHECK(got["data"][0].get<double>() == doctest::Approx(want["output"][0].get<double>()).epsilon(1e-3));
+}
+
+TEST_CASE("trace lists every op with its ownership and source") {
+  const Result r = tool("trace seed_main_model");
+  CHECK(r.status == 0);
+  CHECK(lines(r.out) == 5);
+  CHECK(contains(r.out, "2    mul                  functional    (root)"));
+  CHECK(contains(r.out, "1    mul                  module-owned  block_0"));
+  CHECK(contains(r.out, "lib/zoo/seed.cpp:16"));
+}
+
+TEST_CASE("trace writes JSON, DOT and SVG") {
+  Scratch s;
+  CHECK(tool("trace seed_main_model -o " + (s / "t.json")).status == 0);
+  const json j = json::parse(slurp(s / "t.json"));
+  CHECK(j["completed"] == true);
+  CHECK(j["nodes"].size() == 6);
+  CHECK(j["nodes"][2]["op"] == "mul");
+  CHECK(j["nodes"][2]["ownership"] == "functional");
+  CHECK(j["nodes"][1]["child"] == "block_0");
+  CHECK(j["edges"].size() == 5);
+  CHECK(j["calls"][1]["path"] == "block_0");
+  CHECK(tool("trace resnet18 --shape-only --depth 2 -o " + (s / "t.dot")).status == 0);
+  CHECK(contains(slurp(s / "t.dot"), "layer1.0 (BasicBlock)"));
+  const Result svg = tool("trace seed_main_model -o " + (s / "t.svg"));
+  CHECK(svg.status == 0);
+  CHECK(contains(svg.out, "wrote " + (s / "t.svg") + " (6 nodes, 3 module calls)"));
+  CHECK(contains(slurp(s / "t.svg"), "<svg"));
+}
+
+TEST_CASE("diff prints the report with 18 vs 4 and the two dropped ops, and draws it") {
+  Scratch s;
+  const Result r = tool("diff seed_main_model -o " + (s / "diff.svg"));
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "verdict: different"));
+  CHECK(contains(r.out, "  mul  [2, 2] -> [2, 2]  other=3  MainModel::functional_stuff"));
+  CHECK(contains(r.out, "  add  [2, 2] -> [2, 2]  other=3  MainModel::forward"));
+  CHECK(contains(r.out, "max |difference| 14"));
+  CHECK(contains(slurp(s / "diff.svg"), "<svg"));
+}
+
+TEST_CASE("diff --format json is machine-readable") {
+  const Result r = tool("diff seed_main_model --format json");
+  CHECK(r.status == 0);
+  const json j = json::parse(r.out);
+  CHECK(j["verdict"] == "different");
+  CHECK(j["dropped"].size() == 2);
+  CHECK(j["output"]["max_abs_diff"] == 14.0);
+}
+
+TEST_CASE("diff --check exits 3 unless the Sequential is equivalent") {
+  CHECK(tool("diff seed_main_model --check").status == 3);
+  CHECK(tool("diff seed_main_model --at block_0 --check").status == 3);  // its own mul is dropped
+  CHECK(tool("diff resnet18 --shape-only --check").status == 3);
+}
+
+TEST_CASE("diff --at analyses a sub-module on the input it received") {
+  const Result r = tool("diff resnet18 --at layer1.0 --shape-only");
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "children-only analysis of 'layer1.0' (BasicBlock), input [1, 64, 56, 56]"));
+  CHECK(contains(r.out, "relu (call 1): relu also reads the module's input (a skip connection)"));
+}
+
+TEST_CASE("summary tabulates modules, shapes, parameters and own ops") {
+  const Result r = tool("summary resnet18 --depth 1");
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "(root)                                   ResNet                   [1, 1000]                  11,689,512        1"));
+  CHECK(contains(r.out, "  fc                                     Linear                   [1, 1000]                     513,000        1"));
+  CHECK(contains(r.out, "functional ops in ResNet's own forward: flatten"));
+}
+
+TEST_CASE("bad arguments print usage help and exit 2") {
+  const auto usage = [](const std::string& args) {
+    const Result r = tool(args);
+    INFO(args << " -> " << r.err);
+    CHECK(r.status == 2);
+    CHECK(contains(r.err, "--help"));
+    return r.err;
+  };
+  usage("");
+  usage("frobnicate");
+  usage("run");
+  usage("run seed_main_model --input random");
+  usage("trace seed_main_model --depth -1");
+  usage("diff seed_main_model --format xml");
+  CHECK(contains(usage("run no_such_model"), "unknown model 'no_such_model'; the zoo has: seed_main_model"));
+  CHECK(contains(usage("run seed_main_model --input-shape 2xx2"), "invalid --input-shape '2xx2'"));
+  CHECK(contains(usage("trace seed_main_model -o graph.pdf"), "the extension must be one of .dot, .svg, .png, .json"));
+}
+
+TEST_CASE("runtime errors are one line on stderr with exit status 1") {
+  const auto failure = [](const std::string& args) {
+    const Result r = tool(args);
+    INFO(args << " -> " << r.err);
+    CHECK(r.status == 1);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.rfind("modtrace: error: ", 0) == 0);
+    return r.err;
+  };
+  CHECK(contains(failure("run resnet18 --input-shape 1x4x32x32"),
+                 "in module 'conv1' (Conv2d): conv2d: input has 4 channels, expected 3"));
+  CHECK(contains(failure("run seed_main_model --weights /nonexistent.safetensors"),
+                 "cannot open '/nonexistent.safetensors'"));
+  CHECK(contains(failure("diff resnet18 --input-shape 1x1x8x8 --shape-only"),
+                 "the module itself fails on this input"));
+  CHECK(contains(failure("diff seed_main_model --at block_7"), "MainModel has no child 'block_7'"));
+  // A failing forward still writes the partial trace.
+  Scratch s;
+  CHECK(contains(failure("trace resnet18 --input-shape 1x2x16x16 --shape-only -o " + (s / "partial.json")),
+                 "the forward failed"));
+  CHECK(json::parse(slurp(s / "partial.json"))["completed"] == false);
+}
+
+TEST_CASE("weights load from safetensors into the model") {
+  Scratch s;
+  auto model = modtrace::zoo::create("resnet18");
+  modtrace::init::deterministic(*model);
+  modtrace::safetensors::write(s / "r18.safetensors", model->state_dict());
+  const Result a = tool("run resnet18 --weights " + (s / "r18.safetensors") + " --output-json " + (s / "a.json"));
+  const Result b = tool("run resnet18 --init deterministic --output-json " + (s / "b.json"));
+  REQUIRE(a.status == 0);
+  CHECK(slurp(s / "a.json") == slurp(s / "b.json"));
+  const Result wrong = tool("run seed_main_model --weights " + (s / "r18.safetensors"));
+  CHECK(wrong.status == 1);
+  CHECK(contains(wrong.err, "Unexpected key(s) in state_dict: \"conv1.weight\""));
+}
+
+TEST_CASE("a plugin's models work in every command") {
+  const std::string plugin = std::string("--plugin ") + MODTRACE_EXAMPLE_PLUGIN;
+  CHECK(contains(tool(plugin + " models").out, "residual_mlp"));
+  const Result r = tool(plugin + " diff residual_mlp");
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "  add  [1, 8], [1, 8] -> [1, 8]  ResidualMLP::forward  tools/plugin-example/example_plugin.cpp:"));
+  CHECK(contains(r.out, "(output): the module's result also reads the module's input (a skip connection): the "
+                        "Sequential returns only the output of fc2"));
+  CHECK(tool(plugin + " summary residual_mlp").status == 0);
+  CHECK(tool(plugin + " trace residual_mlp --shape-only").status == 0);
+}
+
+TEST_CASE("plugins that cannot load are runtime errors naming the library") {
+  const Result missing = tool("--plugin /nonexistent/libnothing.so models");
+  CHECK(missing.status == 1);
+  CHECK(contains(missing.err, "cannot load plugin '/nonexistent/libnothing.so'"));
+  const Result no_entry = tool(std::string("--plugin ") + MODTRACE_LIBRARY + " models");
+  CHECK(no_entry.status == 1);
+  CHECK(contains(no_entry.err, "does not export modtrace_plugin_init"));
+  const Result version = tool(std::string("--plugin ") + MODTRACE_WRONG_PLUGIN + " models");
+  CHECK(version.status == 1);
+  CHECK(contains(version.err, "modtrace_plugin_init returned 1 (modtrace plugin API version 1)"));
+}

@@ -1,0 +1,168 @@
+// Rendering: DOT for traces and comparisons (golden files), depth collapsing,
+// roles and legend, and SVG/PNG through Graphviz with clear errors.
+//
+// Golden files live in tests/golden/. After an intended change to the
+// pictures, regenerate them with MODTRACE_UPDATE_GOLDEN=1 and review the diff.
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "helpers.hpp"
+
+using namespace modtrace;
+
+namespace {
+
+std::string golden_path(const std::string& name) { return std::string(MODTRACE_TEST_GOLDEN_DIR) + "/" + name; }
+
+void check_golden(const std::string& name, const std::string& actual) {
+  const std::string path = golden_path(name);
+  if (std::getenv("MODTRACE_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(path, std::ios::binary) << actual;
+    MESSAGE("updated " << path);
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "missing golden file " << path << " (run with MODTRACE_UPDATE_GOLDEN=1)");
+  const std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(actual == expected);
+}
+
+Trace seed_trace() {
+  zoo::MainModel model;
+  return trace_module(model, {Tensor::ones({2, 2})});
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
+// Restores PATH on scope exit.
+struct PathOverride {
+  std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  explicit PathOverride(const std::string& value) { ::setenv("PATH", value.c_str(), 1); }
+  ~PathOverride() { ::setenv("PATH", saved.c_str(), 1); }
+};
+
+}  // namespace
+
+TEST_CASE("the seed trace draws as in the golden file") { check_golden("seed_trace.dot", trace_to_dot(seed_trace())); }
+
+TEST_CASE("the seed comparison draws as in the golden file") {
+  zoo::MainModel model;
+  check_golden("seed_diff.dot", comparison_to_dot(compare_children(model, {Tensor::ones({2, 2})})));
+}
+
+TEST_CASE("drawing is deterministic") {
+  CHECK(trace_to_dot(seed_trace()) == trace_to_dot(seed_trace()));
+}
+
+TEST_CASE("a module that ran one op is drawn as that op, labelled with the module") {
+  const std::string dot = trace_to_dot(seed_trace());
+  CHECK(count(dot, "subgraph \"cluster_c") == 0);
+  CHECK(dot.find("[label=<<b>block_0 (SimpleBlock)</b><br/>mul<br/>other=2<br/>[2, 2]>") != std::string::npos);
+  // The two functional ops are amber, the two module-owned ones blue.
+  CHECK(count(dot, "fillcolor=\"#ffd966\"") == 2 + 1);  // + the legend entry
+  CHECK(count(dot, "fillcolor=\"#cfe2f3\"") == 2 + 1);
+}
+
+TEST_CASE("module calls with more inside become nested clusters") {
+  struct Outer : Module {
+    zoo::MainModel& inner = register_module("inner", std::make_shared<zoo::MainModel>());
+
+   protected:
+    Tensor forward(const Tensor& x) override { return inner(x).flatten(); }
+  } model;
+  const std::string dot = trace_to_dot(trace_module(model, {Tensor::ones({2, 2})}));
+  CHECK(count(dot, "subgraph \"cluster_c") == 1);
+  CHECK(dot.find("label=<inner (MainModel)>") != std::string::npos);
+  CHECK(dot.find("<b>inner.block_0 (SimpleBlock)</b>") != std::string::npos);
+}
+
+TEST_CASE("depth collapses deeper module calls into one node with their shapes") {
+  const std::string dot = trace_to_dot(seed_trace(), {.depth = 1});
+  CHECK(count(dot, "subgraph \"cluster_c") == 0);
+  CHECK(dot.find("<b>block_0 (SimpleBlock)</b><br/>[2, 2] → [2, 2]") != std::string::npos);
+  CHECK(dot.find("shape=box3d") != std::string::npos);
+}
+
+TEST_CASE("parameters are hidden unless asked for") {
+  struct Net : Module {
+    Linear& fc = register_module<Linear>("fc", 2, 2);
+
+   protected:
+    Tensor forward(const Tensor& x) override { return fc(x); }
+  } net;
+  const Trace t = trace_module(net, {Tensor::ones({1, 2})});
+  CHECK(trace_to_dot(t).find("fc.weight") == std::string::npos);
+  CHECK(trace_to_dot(t, {.show_parameters = true}).find("<b>fc.weight</b>") != std::string::npos);
+}
+
+TEST_CASE("a failing Sequential is drawn with its failure point and error") {
+  struct FlattenThenLinear : Module {
+    AdaptiveAvgPool2d& pool = register_module<AdaptiveAvgPool2d>("pool", 1);
+    Linear& fc = register_module<Linear>("fc", 4, 3);
+
+   protected:
+    Tensor forward(const Tensor& x) override { return fc(F::flatten(pool(x), 1)); }
+  } model;
+  const std::string dot = comparison_to_dot(compare_children(model, {Tensor::ones({1, 4, 2, 2})}));
+  CHECK(dot.find("fails") != std::string::npos);
+  CHECK(dot.find("fillcolor=\"#e06666\"") != std::string::npos);
+  CHECK(dot.find("input&#39;s last dimension") == std::string::npos);  // no double escaping
+  CHECK(dot.find("input's last dimension is 1") != std::string::npos);
+  CHECK(dot.find("the Sequential fails at fc") != std::string::npos);
+}
+
+TEST_CASE("children only the Sequential runs are marked as added") {
+  struct Unused : Module {
+    ReLU& used = register_module<ReLU>("used");
+    Sigmoid& head = register_module<Sigmoid>("head");
+
+   protected:
+    Tensor forward(const Tensor& x) override { return used(x); }
+  } model;
+  const std::string dot = comparison_to_dot(compare_children(model, {Tensor::ones({2})}));
+  CHECK(dot.find("child only the Sequential runs") != std::string::npos);  // legend
+  CHECK(dot.find("\"b_c2\" [label=<<b>head (Sigmoid)</b>") != std::string::npos);
+  CHECK(dot.find("fillcolor=\"#d9d2e9\"") != std::string::npos);
+}
+
+TEST_CASE("Graphviz renders SVG and PNG") {
+  const std::string dot = trace_to_dot(seed_trace());
+  const std::string svg = render_dot(dot, "svg");
+  CHECK(svg.find("<svg") != std::string::npos);
+  CHECK(svg.find("block_0 (SimpleBlock)") != std::string::npos);
+  const std::string png = render_dot(dot, "png");
+  REQUIRE(png.size() > 8);
+  CHECK(png.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
+}
+
+TEST_CASE("write_picture chooses by extension and refuses others") {
+  const auto dir = std::filesystem::temp_directory_path() / "modtrace-render-test";
+  std::filesystem::create_directories(dir);
+  const std::string dot = trace_to_dot(seed_trace());
+  write_picture(dot, (dir / "seed.dot").string());
+  write_picture(dot, (dir / "seed.svg").string());
+  CHECK(std::filesystem::file_size(dir / "seed.dot") == dot.size());
+  CHECK(std::filesystem::file_size(dir / "seed.svg") > dot.size() / 2);
+  CHECK(test::error_of([&] { write_picture(dot, (dir / "seed.jpg").string()); }) ==
+        "cannot write '" + (dir / "seed.jpg").string() + "': the extension must be .dot, .svg or .png");
+  CHECK(test::error_of([&] { write_picture(dot, "/nonexistent-dir/seed.dot"); })
+            .rfind("cannot open '/nonexistent-dir/seed.dot' for writing", 0) == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("without Graphviz, rendering is a clear error") {
+  PathOverride no_graphviz("/nonexistent");
+  CHECK(test::error_of([] { render_dot("digraph {}", "svg"); }) ==
+        "Graphviz's 'dot' was not found on PATH; install Graphviz (tools/install-deps.sh does) or write .dot");
+}
+
+TEST_CASE("Graphviz's own errors are reported") {
+  CHECK(test::error_of([] { render_dot("digraph { this is not dot", "svg"); })
+            .rfind("Graphviz's dot failed to render svg (exit 1)", 0) == 0);
+  CHECK(test::error_of([] { render_dot("digraph {}", "pdf"); }) == "cannot render 'pdf': expected svg or png");
+}
