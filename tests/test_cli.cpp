@@ -227,3 +227,19 @@ TEST_CASE("plugins that cannot load are runtime errors naming the library") {
   CHECK(version.status == 1);
   CHECK(contains(version.err, "modtrace_plugin_init returned 1 (modtrace plugin API version 1)"));
 }
+
+TEST_CASE("a plugin registering bad models is refused with every problem named") {
+  const Result r = tool(std::string("--plugin ") + MODTRACE_BAD_MODELS_PLUGIN + " models");
+  CHECK(r.status == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK(contains(r.err, "registered bad models: model '': a model needs a non-empty name;"));
+  CHECK(contains(r.err, "model 'zero_sized': input shape [0, 4] must have positive sizes;"));
+  CHECK(contains(r.err, "model 'odd_input': unknown input 'random'; expected ones, zeros or deterministic;"));
+  CHECK(contains(r.err, "model 'seed_main_model': the zoo already has a model with this name"));
+}
+
+TEST_CASE("a plugin model whose factory returns null is a runtime error") {
+  const Result r = tool(std::string("--plugin ") + MODTRACE_NULL_MODEL_PLUGIN + " run null_model");
+  CHECK(r.status == 1);
+  CHECK(r.err == "modtrace: error: plugin model 'null_model': create returned null\n");
+}
