@@ -228,3 +228,38 @@ class Identity : public Module {
 };
 
 }  // namespace modtrace
+
+namespace modtrace {
+
+// torch.nn.MultiheadAttention: in_proj_weight [3E, E], in_proj_bias [3E],
+// out_proj (a Linear that, as in PyTorch, the forward reads but never calls).
+// Called with (query, key, value); returns {output}, or {output, weights}
+// averaged over heads when need_weights (a construction option here, since
+// calls take tensors only).
+struct MultiheadAttentionOptions {
+  double dropout = 0.0;
+  bool bias = true;
+  bool batch_first = false;
+  bool need_weights = true;
+};
+
+// The Linear PyTorch uses for out_proj (its own class name, for faithful printing).
+class NonDynamicallyQuantizableLinear : public Linear {
+ public:
+  using Linear::Linear;
+};
+
+class MultiheadAttention : public Module {
+ public:
+  MultiheadAttention(int64_t embed_dim, int64_t num_heads, const MultiheadAttentionOptions& options = {});
+  const int64_t embed_dim, num_heads, head_dim;
+  const MultiheadAttentionOptions options;
+  Tensor& in_proj_weight;
+  Tensor& in_proj_bias;
+  Linear& out_proj;
+
+ protected:
+  Tensors forward_many(const Tensors& inputs) override;
+};
+
+}  // namespace modtrace

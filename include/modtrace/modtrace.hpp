@@ -11,6 +11,7 @@
 //   std::cout << children(x) << "\n";                       // tensor([[4., 4.], [4., 4.]])
 
 #include "modtrace/analysis.hpp"
+#include "modtrace/blocks.hpp"
 #include "modtrace/containers.hpp"
 #include "modtrace/error.hpp"
 #include "modtrace/functional.hpp"

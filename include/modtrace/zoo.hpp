@@ -11,8 +11,15 @@
 #include <vector>
 
 #include "modtrace/module.hpp"
+#include "modtrace/zoo/convnext.hpp"
+#include "modtrace/zoo/densenet.hpp"
+#include "modtrace/zoo/googlenet.hpp"
+#include "modtrace/zoo/mobilenet.hpp"
 #include "modtrace/zoo/resnet.hpp"
 #include "modtrace/zoo/seed.hpp"
+#include "modtrace/zoo/squeezenet.hpp"
+#include "modtrace/zoo/vgg.hpp"
+#include "modtrace/zoo/vit.hpp"
 
 namespace modtrace::zoo {
 

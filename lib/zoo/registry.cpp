@@ -3,7 +3,14 @@
 #include <mutex>
 
 #include "modtrace/zoo.hpp"
+#include "modtrace/zoo/convnext.hpp"
+#include "modtrace/zoo/densenet.hpp"
+#include "modtrace/zoo/googlenet.hpp"
+#include "modtrace/zoo/mobilenet.hpp"
 #include "modtrace/zoo/resnet.hpp"
+#include "modtrace/zoo/squeezenet.hpp"
+#include "modtrace/zoo/vgg.hpp"
+#include "modtrace/zoo/vit.hpp"
 
 namespace modtrace::zoo {
 namespace {
@@ -28,6 +35,20 @@ std::vector<Entry>& entries() {
        [] { return resnet18(); }},
       {{"resnet50", "ResNet-50: Bottleneck blocks with residual adds, torch.flatten before fc", {1, 3, 224, 224}},
        [] { return resnet50(); }},
+      {{"convnext_tiny", "ConvNeXt-tiny: the root only calls its children (equivalent)", {1, 3, 224, 224}},
+       [] { return convnext_tiny(); }},
+      {{"mobilenet_v2", "MobileNetV2: F.adaptive_avg_pool2d and flatten in the root", {1, 3, 224, 224}},
+       [] { return mobilenet_v2(); }},
+      {{"vgg11", "VGG-11: torch.flatten between avgpool and classifier", {1, 3, 224, 224}}, [] { return vgg11(); }},
+      {{"densenet121", "DenseNet-121: F.relu, adaptive_avg_pool2d and flatten in the root", {1, 3, 224, 224}},
+       [] { return densenet121(); }},
+      {{"squeezenet1_0", "SqueezeNet 1.0: the root flattens the classifier's output", {1, 3, 224, 224}},
+       [] { return squeezenet1_0(); }},
+      {{"googlenet", "GoogLeNet: aux1/aux2 registered but not called in eval, flatten in the root",
+        {1, 3, 224, 224}},
+       [] { return googlenet(); }},
+      {{"vit_b_16", "ViT-B/16: reshape, permute, class token and x[:, 0] in the root", {1, 3, 224, 224}},
+       [] { return vit_b_16(); }},
   };
   return all;
 }

@@ -1,0 +1,79 @@
+#pragma once
+// Building blocks from torchvision.ops, with torchvision's names, structure
+// and parameter keys: Conv2dNormActivation, LayerNorm2d, Permute,
+// StochasticDepth, MLP. The zoo uses them; so can anyone.
+
+#include <optional>
+
+#include "modtrace/containers.hpp"
+#include "modtrace/layers.hpp"
+
+namespace modtrace {
+
+enum class Activation { none, relu, relu6, hardswish, silu, gelu };
+enum class Norm { none, batch_norm, layer_norm_2d };
+
+struct Conv2dNormActivationOptions {
+  Size2 stride = 1;
+  std::optional<Size2> padding = std::nullopt;  // default: (kernel - 1) / 2 * dilation
+  int64_t groups = 1;
+  Size2 dilation = 1;
+  Norm norm = Norm::batch_norm;
+  double norm_eps = 1e-5;
+  Activation activation = Activation::relu;
+  std::optional<bool> bias = std::nullopt;  // default: no bias when there is a norm
+};
+
+// torchvision.ops.Conv2dNormActivation: a Sequential of a Conv2d ("0"), then
+// the norm ("1") and the activation, when present.
+class Conv2dNormActivation : public Sequential {
+ public:
+  Conv2dNormActivation(int64_t in_channels, int64_t out_channels, Size2 kernel_size = 3,
+                       const Conv2dNormActivationOptions& options = {});
+  const int64_t out_channels;
+};
+
+// torchvision's LayerNorm2d: LayerNorm over the channels of an NCHW tensor
+// (permute to NHWC, layer_norm, permute back).
+class LayerNorm2d : public LayerNorm {
+ public:
+  explicit LayerNorm2d(int64_t channels, double eps = 1e-6) : LayerNorm({channels}, eps) {}
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torchvision.ops.misc.Permute.
+class Permute : public Module {
+ public:
+  explicit Permute(std::vector<int64_t> dims) : dims(std::move(dims)) {}
+  const std::vector<int64_t> dims;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torchvision.ops.StochasticDepth: drops whole residual branches in training.
+class StochasticDepth : public Module {
+ public:
+  StochasticDepth(double p, std::string mode);
+  std::string extra_repr() const override;
+  const double p;
+  const std::string mode;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torchvision.ops.MLP: Linear, activation, Dropout per hidden layer, then a
+// final Linear and Dropout, as a Sequential ("0", "1", …).
+class MLP : public Sequential {
+ public:
+  MLP(int64_t in_channels, const std::vector<int64_t>& hidden_channels, Activation activation = Activation::relu,
+      double dropout = 0.0, bool inplace = true);
+};
+
+// A fresh module for an activation kind (nullptr for none).
+std::shared_ptr<Module> make_activation(Activation activation, bool inplace = true);
+
+}  // namespace modtrace
