@@ -6,9 +6,9 @@
 
 namespace modtrace::detail {
 
-// Uniform in [0, 1). Thread-safe; the sequence is reproducible after manual_seed.
+// Uniform in [0, 1). Thread-safe; the sequence of draws is reproducible after manual_seed.
 double next_uniform();
-// Fills `count` values uniform in [low, high) under one lock.
+// Fills `count` values uniform in [low, high) (in parallel for large counts).
 void fill_uniform(float* out, int64_t count, double low, double high);
 
 }  // namespace modtrace::detail

@@ -104,9 +104,9 @@ class Tensor {
                 std::source_location where = std::source_location::current()) const;
   Tensor unsqueeze(int64_t dim, std::source_location where = std::source_location::current()) const;
   Tensor squeeze(int64_t dim, std::source_location where = std::source_location::current()) const;
-  Tensor sum(std::vector<int64_t> dims, bool keepdim = false,
+  Tensor sum(std::vector<int64_t> dims = {}, bool keepdim = false,
              std::source_location where = std::source_location::current()) const;
-  Tensor mean(std::vector<int64_t> dims, bool keepdim = false,
+  Tensor mean(std::vector<int64_t> dims = {}, bool keepdim = false,
               std::source_location where = std::source_location::current()) const;
 
   // For the tracer: which recorded value this tensor is.
