@@ -83,6 +83,13 @@ std::vector<int64_t> transposition(const OpCall& call) {
   return dims;
 }
 
+// The shape with dimension i taken from dims[i].
+Shape permuted(const Shape& shape, const std::vector<int64_t>& dims) {
+  Shape out(dims.size());
+  for (size_t i = 0; i < dims.size(); ++i) out[i] = shape[dims[i]];
+  return out;
+}
+
 struct SliceBounds {
   int64_t dim, start, count, step;
 };
@@ -163,21 +170,11 @@ Shape shape_unsqueeze(const OpCall& call) {
   return s;
 }
 
-Shape shape_permute(const OpCall& call) {
-  const std::vector<int64_t> dims = permutation(call);
-  Shape out(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) out[i] = call.input(0).shape()[dims[i]];
-  return out;
-}
+Shape shape_permute(const OpCall& call) { return permuted(call.input(0).shape(), permutation(call)); }
 
 void run_permute(const OpCall& call, Tensor& out) { permute_copy(call.input(0), permutation(call), out); }
 
-Shape shape_transpose(const OpCall& call) {
-  const std::vector<int64_t> dims = transposition(call);
-  Shape out(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) out[i] = call.input(0).shape()[dims[i]];
-  return out;
-}
+Shape shape_transpose(const OpCall& call) { return permuted(call.input(0).shape(), transposition(call)); }
 
 void run_transpose(const OpCall& call, Tensor& out) { permute_copy(call.input(0), transposition(call), out); }
 
