@@ -133,6 +133,12 @@ bool Tensor::shares_storage_with(const Tensor& other) const noexcept {
   return !data_.owner_before(other.data_) && !other.data_.owner_before(data_);
 }
 
+bool Tensor::is_same(const Tensor& other) const noexcept {
+  if (!defined_ || !other.defined_ || shape_ != other.shape_) return false;
+  if (data_ || other.data_) return data_.get() == other.data_.get();
+  return tag_.trace != 0 && tag_.trace == other.tag_.trace && tag_.value == other.tag_.value;
+}
+
 void Tensor::copy_(const Tensor& source) {
   if (source.shape_ != shape_) {
     throw Error("copy_: source shape " + to_string(source.shape_) + " differs from destination shape " +

@@ -47,6 +47,36 @@ TEST_CASE("MultiheadAttention has PyTorch's parameters, and out_proj is read but
   CHECK(std::count(ops.begin(), ops.end(), "matmul") == 2);
 }
 
+TEST_CASE("self-attention is recognised in shape-only traces too, giving the same graph") {
+  MultiheadAttention attention(8, 2, {.batch_first = true, .need_weights = false});
+  const Tensor x = Tensor::deterministic({2, 5, 8});
+  const auto ops = [&](bool shape_only) {
+    struct Call : Module {
+      MultiheadAttention& attention;
+      explicit Call(MultiheadAttention& a) : attention(a) {}
+
+     protected:
+      Tensor forward(const Tensor& t) override { return attention.call({t, t, t})[0]; }
+    } call(attention);
+    const Trace t = trace_module(call, {x}, {.shape_only = shape_only});
+    std::vector<std::string> names;
+    for (Vertex v : t.op_nodes()) names.emplace_back(t.graph()[v].op_name);
+    return names;
+  };
+  const std::vector<std::string> shape_only = ops(true);
+  CHECK(shape_only == ops(false));
+  CHECK(std::count(shape_only.begin(), shape_only.end(), "linear") == 2);
+}
+
+TEST_CASE("is_same tells the same tensor from an equal copy") {
+  const Tensor a = Tensor::ones({2, 3});
+  const Tensor b = a;
+  CHECK(a.is_same(b));
+  CHECK_FALSE(a.is_same(a.clone()));
+  CHECK_FALSE(a.is_same(a.reshape({3, 2})));
+  CHECK_FALSE(Tensor::meta({2}).is_same(Tensor::meta({2})));  // untraced meta tensors have no identity
+}
+
 TEST_CASE("MultiheadAttention checks its configuration and inputs") {
   CHECK(test::error_of([] { MultiheadAttention(10, 3); }) ==
         "MultiheadAttention: embed_dim 10 must be divisible by num_heads 3");

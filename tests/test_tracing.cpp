@@ -187,21 +187,7 @@ TEST_CASE("a shape-only trace gives the same graph as a real one") {
   REQUIRE(meta.completed());
   CHECK(meta.output_values()[0].is_meta());
   CHECK(meta.shape_only());
-  const Graph& a = real.graph();
-  const Graph& b = meta.graph();
-  REQUIRE(boost::num_vertices(a) == boost::num_vertices(b));
-  REQUIRE(boost::num_edges(a) == boost::num_edges(b));
-  for (Vertex v = 0; v < boost::num_vertices(a); ++v) {
-    CHECK(a[v].kind == b[v].kind);
-    CHECK(a[v].op_name == b[v].op_name);
-    CHECK(a[v].name == b[v].name);
-    CHECK(a[v].shape == b[v].shape);
-    CHECK(a[v].input_shapes == b[v].input_shapes);
-    CHECK(a[v].call == b[v].call);
-    CHECK(a[v].attrs.items().size() == b[v].attrs.items().size());
-    CHECK(boost::in_degree(v, a) == boost::in_degree(v, b));
-  }
-  CHECK(real.calls().size() == meta.calls().size());
+  test::check_same_graph(real, meta);
 }
 
 TEST_CASE("two threads tracing at once never mix their nodes") {

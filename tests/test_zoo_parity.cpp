@@ -37,7 +37,8 @@ void check_structure(const std::string& name, const ordered_json& ref, Module& m
 }
 
 // Numbers: the output on the deterministic input, and what the children-only
-// Sequential does, from one comparison (which runs both).
+// Sequential does, from one comparison (which runs both); and the shape-only
+// trace against the real one.
 void check_numbers(const std::string& name, const ordered_json& ref, Module& model) {
   init::deterministic(model);
   const Tensor x = zoo::default_input(name);
@@ -52,6 +53,9 @@ void check_numbers(const std::string& name, const ordered_json& ref, Module& mod
   const double diff = max_abs_diff(y, want);
   INFO(name << ": max |ours - PyTorch| = " << diff << ", tolerance " << tolerance);
   CHECK(diff <= tolerance);
+
+  // The shape-only trace of the model is the same graph as the real one.
+  test::check_same_graph(report.original, trace_module(model, {x}, {.shape_only = true}));
 
   const ordered_json& seq = ref["sequential"];
   CHECK(report.sequential.ok == seq["ok"].get<bool>());

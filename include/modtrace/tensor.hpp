@@ -77,6 +77,10 @@ class Tensor {
 
   // True when both tensors view the same allocation.
   bool shares_storage_with(const Tensor& other) const noexcept;
+  // True when both are the same tensor value, as Python's `is` on tensors:
+  // the same elements of the same storage with the same shape, or, for meta
+  // tensors, the same value of the same trace.
+  bool is_same(const Tensor& other) const noexcept;
   // Copies `source`'s values into this tensor's storage (same shape required);
   // every view of this storage sees the new values. Not recorded by traces.
   void copy_(const Tensor& source);

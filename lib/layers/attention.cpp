@@ -56,8 +56,8 @@ Tensors MultiheadAttention::forward_many(const Tensors& inputs) {
     }
   }
   // Work in PyTorch's (sequence, batch, embed) layout.
-  const bool self_attention = inputs[0].shares_storage_with(inputs[1]) && inputs[1].shares_storage_with(inputs[2]) &&
-                              inputs[0].shape() == inputs[1].shape() && inputs[1].shape() == inputs[2].shape();
+  // PyTorch tests `query is key is value`; is_same also holds for meta tensors in shape-only traces.
+  const bool self_attention = inputs[0].is_same(inputs[1]) && inputs[1].is_same(inputs[2]);
   Tensor query = options.batch_first ? inputs[0].transpose(1, 0) : inputs[0];
   Tensor key = self_attention ? query : (options.batch_first ? inputs[1].transpose(1, 0) : inputs[1]);
   Tensor value = self_attention ? query : (options.batch_first ? inputs[2].transpose(1, 0) : inputs[2]);
