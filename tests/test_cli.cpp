@@ -213,6 +213,7 @@ TEST_CASE("a plugin's models work in every command") {
   CHECK(contains(r.out, "(output): the module's result also reads the module's input (a skip connection): the "
                         "Sequential returns only the output of fc2"));
   CHECK(tool(plugin + " summary residual_mlp").status == 0);
+  CHECK(tool("summary residual_mlp " + plugin).status == 0);  // after the command too
   CHECK(tool(plugin + " trace residual_mlp --shape-only").status == 0);
 }
 

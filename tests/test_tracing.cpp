@@ -147,6 +147,10 @@ TEST_CASE("nested modules: ownership names the root's child and the innermost mo
   CHECK(first.module_owned());
   CHECK(first.child == "body");
   CHECK(first.module == "body.0.block_0");
+  std::vector<std::string> stack;
+  for (int c : t.call_stack(ops[0])) stack.push_back(t.calls()[c].path);
+  CHECK(stack == std::vector<std::string>{"", "body", "body.0", "body.0.block_0"});
+  CHECK(t.call_stack(t.inputs()[0]).empty());
   CHECK(t.ownership(ops[5]).functional());
   SUBCASE("relative to body.0 (the MainModel inside), its own mul and add are functional") {
     CHECK(t.ownership(ops[1], "body.0").functional());

@@ -275,6 +275,7 @@ std::vector<std::string> plugin_paths(int argc, char** argv) {
 int main(int argc, char** argv) {
   CLI::App app{"modtrace: trace PyTorch-style models and show what nn.Sequential(*model.children()) loses"};
   app.require_subcommand(1);
+  app.fallthrough();  // --plugin may come after the command too
   std::vector<std::string> plugins;
   app.add_option("--plugin", plugins, "Load models from a shared library (see docs/cli.md); repeatable")
       ->expected(1)

@@ -142,6 +142,8 @@ class Trace {
   // Relative to a given call.
   Ownership ownership_in_call(Vertex v, int reference_call) const;
 
+  // The module calls a node ran in, outermost first (empty outside any call).
+  std::vector<int> call_stack(Vertex v) const;
   // Calls of the module at `path`, in order; the direct child calls of a call.
   std::vector<int> calls_of(const std::string& path) const;
   std::vector<int> child_calls(int call) const;

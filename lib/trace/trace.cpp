@@ -122,6 +122,13 @@ Ownership Trace::ownership_in_call(Vertex v, int reference_call) const {
   return o;
 }
 
+std::vector<int> Trace::call_stack(Vertex v) const {
+  std::vector<int> stack;
+  for (int c = (*graph_)[v].call; c >= 0; c = calls_[c].parent) stack.push_back(c);
+  std::reverse(stack.begin(), stack.end());
+  return stack;
+}
+
 std::vector<int> Trace::calls_of(const std::string& path) const {
   std::vector<int> out;
   for (size_t i = 0; i < calls_.size(); ++i) {
