@@ -1,7 +1,5 @@
 #include "trace/recorder.hpp"
 
-#include <algorithm>
-#include <array>
 #include <atomic>
 
 namespace modtrace::detail {
@@ -72,21 +70,14 @@ Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, con
   node.error = std::move(error);
   node.input_shapes.reserve(call.input_count());
   // Resolve the inputs first: an input from outside the trace becomes a node before this one.
-  std::array<std::pair<Vertex, int>, 8> small_sources{};
   std::vector<std::pair<Vertex, int>> sources;
-  size_t count = 0;
+  sources.reserve(call.input_count());
   for (size_t i = 0; i < call.input_count(); ++i) {
     if (!call.has_input(i)) continue;
     node.input_shapes.push_back(call.input(i).shape());
-    const std::pair<Vertex, int> source{value_of(call.input(i)), static_cast<int>(i)};
-    if (count < small_sources.size()) small_sources[count] = source;
-    else sources.push_back(source);
-    ++count;
+    sources.emplace_back(value_of(call.input(i)), static_cast<int>(i));
   }
   const Vertex v = add_node(std::move(node));
-  for (size_t i = 0; i < std::min(count, small_sources.size()); ++i) {
-    boost::add_edge(small_sources[i].first, v, Edge{small_sources[i].second}, *trace_.graph_);
-  }
   for (const auto& [source, operand] : sources) boost::add_edge(source, v, Edge{operand}, *trace_.graph_);
   return v;
 }
