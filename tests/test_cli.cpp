@@ -239,8 +239,14 @@ TEST_CASE("a plugin registering bad models is refused with every problem named")
   CHECK(contains(r.err, "model 'seed_main_model': the zoo already has a model with this name"));
 }
 
-TEST_CASE("a plugin model whose factory returns null is a runtime error") {
+TEST_CASE("a plugin model whose factory returns null, or that throws a non-standard exception, is a runtime error") {
   const Result r = tool(std::string("--plugin ") + MODTRACE_NULL_MODEL_PLUGIN + " run null_model");
   CHECK(r.status == 1);
   CHECK(r.err == "modtrace: error: plugin model 'null_model': create returned null\n");
+  const Result thrown = tool(std::string("--plugin ") + MODTRACE_NULL_MODEL_PLUGIN + " run throws_int");
+  CHECK(thrown.status == 1);
+  CHECK(thrown.err == "modtrace: error: an exception that is not a std::exception escaped the model\n");
+  const Result traced = tool(std::string("--plugin ") + MODTRACE_NULL_MODEL_PLUGIN + " trace throws_int");
+  CHECK(traced.status == 1);
+  CHECK(contains(traced.err, "the forward failed (the trace stops there): an exception that is not a std::exception"));
 }

@@ -321,6 +321,9 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "modtrace: error: " << e.what() << "\n";
     return 1;
+  } catch (...) {
+    std::cerr << "modtrace: error: a plugin threw an exception that is not a std::exception while loading\n";
+    return 1;
   }
 
   try {
@@ -345,6 +348,10 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "modtrace: error: " << e.what() << "\n";
+    return 1;
+  } catch (...) {
+    // A plugin's model may throw anything; it still ends as one line and status 1.
+    std::cerr << "modtrace: error: an exception that is not a std::exception escaped the model\n";
     return 1;
   }
   return 0;

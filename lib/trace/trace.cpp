@@ -1,6 +1,7 @@
 #include "modtrace/trace.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "trace/recorder.hpp"
 
@@ -56,6 +57,8 @@ Trace trace_module(Module& module, const Tensors& inputs, const TraceOptions& op
     session.output(module.call(fed));
   } catch (const std::exception& e) {
     session.fail(e);
+  } catch (...) {
+    session.fail(std::runtime_error("an exception that is not a std::exception escaped the forward"));
   }
   return session.finish();
 }
