@@ -197,6 +197,92 @@ std::vector<DataflowBreak> find_dataflow_breaks(const Trace& trace, const std::v
   return breaks;
 }
 
+// 1. Every op that ran in the module's own code (functional relative to its call).
+void find_dropped_ops(ChildrenReport& r, const std::string& at) {
+  const Trace& t = r.original;
+  for (Vertex v : t.op_nodes()) {
+    if (!t.ownership_in_call(v, 0).functional()) continue;
+    const Node& n = t.graph()[v];
+    r.dropped.push_back({v, std::string(n.op_name), at, n.input_shapes, n.shape, attributes_text(n.attrs),
+                         Trace::source_text(n.source),
+                         n.source.line() ? short_function_name(n.source.function_name()) : ""});
+  }
+}
+
+// 2, 3. Which children were called, how often, in what order. A call of a
+// deeper descendant (a ModuleList member the forward calls itself) counts as
+// a use of the child that holds it.
+void find_child_usage(ChildrenReport& r, const std::vector<int>& child_calls) {
+  std::map<std::string, int> calls_per_path;
+  std::set<std::string> used;
+  std::vector<std::string> first_uses;
+  for (int c : child_calls) {
+    const std::string& called = r.original.calls()[c].path;
+    r.call_order.push_back(called);
+    ++calls_per_path[called];
+    const std::string child = called.substr(0, called.find('.'));
+    if (std::find(r.children.begin(), r.children.end(), child) != r.children.end() && used.insert(child).second) {
+      first_uses.push_back(child);
+    }
+  }
+  std::vector<std::string> registered_used;
+  for (const auto& name : r.children) {
+    if (used.count(name)) registered_used.push_back(name);
+    else r.unused_children.push_back(name);
+  }
+  for (const auto& called : r.call_order) {
+    const int n = calls_per_path[called];
+    const bool listed = std::any_of(r.repeated_children.begin(), r.repeated_children.end(),
+                                    [&](const RepeatedChild& rc) { return rc.name == called; });
+    if (n > 1 && !listed) r.repeated_children.push_back({called, n});
+  }
+  r.order_mismatch = first_uses != registered_used;
+}
+
+// 5. Where the Sequential failed, named as in the model ("fc", not "9").
+void describe_sequential_failure(ChildrenReport& r, const TraceFailure& failure, const std::string& at) {
+  r.sequential.ok = false;
+  const std::string& inner = failure.module_path;
+  const size_t dot = inner.find('.');
+  const std::string index = inner.substr(0, dot);
+  std::string child = index;
+  if (!index.empty() && std::all_of(index.begin(), index.end(), ::isdigit)) {
+    const size_t i = std::stoul(index);
+    if (i < r.children.size()) child = r.children[i];
+  }
+  r.sequential.failed_child = child;
+  r.sequential.failed_module = join_path(at, dot == std::string::npos ? child : child + inner.substr(dot));
+  const std::string where =
+      r.sequential.failed_module.empty() ? std::string("the Sequential") : "'" + r.sequential.failed_module + "'";
+  r.sequential.error =
+      failure.module_type.empty() ? failure.reason : "in " + where + " (" + failure.module_type + "): " + failure.reason;
+}
+
+// 6. Both outputs: shapes, and values unless shape-only.
+void compare_outputs(ChildrenReport& r, bool shape_only) {
+  const Tensors& original = r.original.output_values();
+  if (!original.empty()) r.output.original_shape = original.front().shape();
+  if (!r.sequential.ok) return;
+  const Tensors& sequential = r.sequential_trace.output_values();
+  if (!sequential.empty()) r.output.sequential_shape = sequential.front().shape();
+  if (shape_only || original.empty() || sequential.empty()) return;
+  if (r.output.original_shape != r.output.sequential_shape) return;
+  r.output.compared = true;
+  r.output.max_abs_diff = max_abs_diff(original.front(), sequential.front());
+  r.output.equal = equal(original.front(), sequential.front());
+}
+
+// fails when the Sequential raises; otherwise by the values, or in shape-only
+// mode by the structure.
+Verdict decide_verdict(const ChildrenReport& r) {
+  if (!r.sequential.ok) return Verdict::fails;
+  if (r.output.compared) return r.output.equal ? Verdict::equivalent : Verdict::different;
+  const bool structurally_same = r.dropped.empty() && r.unused_children.empty() && r.repeated_children.empty() &&
+                                 !r.order_mismatch && r.dataflow_breaks.empty() &&
+                                 r.output.original_shape == r.output.sequential_shape;
+  return structurally_same ? Verdict::equivalent : Verdict::different;
+}
+
 // The first call of `path`'s module on the whole model gives its inputs.
 Tensors inputs_at(Module& model, const Tensors& inputs, const std::string& path, bool shape_only) {
   model.get_submodule(path);  // an unknown path throws here, naming what exists
@@ -231,95 +317,13 @@ ChildrenReport compare_children(Module& model, const Tensors& inputs, const Comp
   const std::shared_ptr<Sequential> sequential = children_sequential(module);
   r.sequential_trace = trace_module(*sequential, fed, {.shape_only = options.shape_only});
 
-  const Trace& t = r.original;
-  const int root = 0;
-  const std::vector<int> child_calls = t.child_calls(root);
-
-  // 1. Ops of the module's own code.
-  for (Vertex v : t.op_nodes()) {
-    if (!t.ownership_in_call(v, root).functional()) continue;
-    const Node& n = t.graph()[v];
-    r.dropped.push_back({v, std::string(n.op_name), options.at, n.input_shapes, n.shape, attributes_text(n.attrs),
-                         Trace::source_text(n.source),
-                         n.source.line() ? short_function_name(n.source.function_name()) : ""});
-  }
-
-  // 2, 3. Which children were called, how often, in what order. A call of a
-  // deeper descendant (a ModuleList member the forward calls itself) counts
-  // as a use of the child that holds it.
-  std::map<std::string, int> calls_per_path;
-  std::set<std::string> used;
-  std::vector<std::string> first_uses;
-  for (int c : child_calls) {
-    const std::string& called = t.calls()[c].path;
-    r.call_order.push_back(called);
-    ++calls_per_path[called];
-    const std::string child = called.substr(0, called.find('.'));
-    if (std::find(r.children.begin(), r.children.end(), child) != r.children.end() && used.insert(child).second) {
-      first_uses.push_back(child);
-    }
-  }
-  std::vector<std::string> registered_used;
-  for (const auto& name : r.children) {
-    if (used.count(name)) registered_used.push_back(name);
-    else r.unused_children.push_back(name);
-  }
-  for (const auto& called : r.call_order) {
-    const int n = calls_per_path[called];
-    const bool listed = std::any_of(r.repeated_children.begin(), r.repeated_children.end(),
-                                    [&](const RepeatedChild& rc) { return rc.name == called; });
-    if (n > 1 && !listed) r.repeated_children.push_back({called, n});
-  }
-  r.order_mismatch = first_uses != registered_used;
-
-  // 4. Dataflow between consecutive child calls.
-  r.dataflow_breaks = find_dataflow_breaks(t, child_calls);
-
-  // 5. The Sequential itself.
-  if (const auto& failure = r.sequential_trace.failure()) {
-    r.sequential.ok = false;
-    std::string inner = failure->module_path;
-    const size_t dot = inner.find('.');
-    const std::string index = inner.substr(0, dot);
-    std::string child = index;
-    if (!index.empty() && std::all_of(index.begin(), index.end(), ::isdigit)) {
-      const size_t i = std::stoul(index);
-      if (i < r.children.size()) child = r.children[i];
-    }
-    r.sequential.failed_child = child;
-    r.sequential.failed_module =
-        join_path(options.at, dot == std::string::npos ? child : child + inner.substr(dot));
-    r.sequential.error = failure->module_type.empty()
-                             ? failure->reason
-                             : "in " + (r.sequential.failed_module.empty() ? std::string("the Sequential")
-                                                                           : "'" + r.sequential.failed_module + "'") +
-                                   " (" + failure->module_type + "): " + failure->reason;
-  }
-
-  // 6. Outputs.
-  const Tensor& original_out = t.output_values().front();
-  r.output.original_shape = original_out.shape();
-  if (r.sequential.ok) {
-    const Tensor& sequential_out = r.sequential_trace.output_values().front();
-    r.output.sequential_shape = sequential_out.shape();
-    if (!options.shape_only && r.output.original_shape == r.output.sequential_shape) {
-      r.output.compared = true;
-      r.output.max_abs_diff = max_abs_diff(original_out, sequential_out);
-      r.output.equal = equal(original_out, sequential_out);
-    }
-  }
-
-  // Verdict.
-  if (!r.sequential.ok) {
-    r.verdict = Verdict::fails;
-  } else if (r.output.compared) {
-    r.verdict = r.output.equal ? Verdict::equivalent : Verdict::different;
-  } else {
-    const bool structurally_same = r.dropped.empty() && r.unused_children.empty() && r.repeated_children.empty() &&
-                                   !r.order_mismatch && r.dataflow_breaks.empty() &&
-                                   r.output.original_shape == r.output.sequential_shape;
-    r.verdict = structurally_same ? Verdict::equivalent : Verdict::different;
-  }
+  const std::vector<int> child_calls = r.original.child_calls(0);
+  find_dropped_ops(r, options.at);
+  find_child_usage(r, child_calls);
+  r.dataflow_breaks = find_dataflow_breaks(r.original, child_calls);
+  if (const auto& failure = r.sequential_trace.failure()) describe_sequential_failure(r, *failure, options.at);
+  compare_outputs(r, options.shape_only);
+  r.verdict = decide_verdict(r);
   return r;
 }
 
