@@ -23,7 +23,7 @@ void OpCall::fail(const std::string& problem) const {
   throw Error(std::string(info.name) + ": " + problem + (got.empty() ? "" : " (got " + got + ")"));
 }
 
-Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs, const std::source_location& where) {
+Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs, const SourceLocation& where) {
   const OpInfo& info = op_info(op);
   const OpCall call{op, inputs, attrs};
   Tensor out;

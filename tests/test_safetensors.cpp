@@ -163,3 +163,36 @@ TEST_CASE("files that cannot be opened or written are errors") {
   CHECK(test::error_of([] { safetensors::serialize({{"m", Tensor::meta({2})}}); }) ==
         "safetensors: tensor 'm' has no values to write");
 }
+
+TEST_CASE("truncated and corrupted copies of a real file parse or throw Error, never crash") {
+  std::ifstream in(std::string(MODTRACE_TEST_DATA_DIR) + "/squeezenet1_0.safetensors", std::ios::binary);
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  uint64_t header_length = 0;
+  std::memcpy(&header_length, good.data(), 8);
+  int refused = 0, accepted = 0, attempts = 0;
+  const auto attempt = [&](const std::string& bytes) {
+    ++attempts;
+    try {
+      safetensors::parse(bytes, "mutated");
+      ++accepted;
+    } catch (const Error&) {
+      ++refused;
+    }
+  };
+  // Every truncation inside the length and header, and a spread through the data.
+  for (size_t n = 0; n < 8 + header_length + 64; n += 7) attempt(good.substr(0, n));
+  for (size_t n = 8 + header_length; n < good.size(); n += good.size() / 50) attempt(good.substr(0, n));
+  // Byte flips through the header (a deterministic pseudo-random walk).
+  uint64_t state = 12345;
+  for (int i = 0; i < 400; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    std::string bytes = good;
+    const size_t at = static_cast<size_t>(state >> 33) % (8 + header_length);
+    bytes[at] = static_cast<char>(bytes[at] ^ static_cast<char>(1 + (state >> 13) % 255));
+    attempt(bytes);
+  }
+  // Reaching here without a crash is the point; every attempt ended one of the two ways.
+  CHECK(accepted + refused == attempts);
+  CHECK(refused > attempts / 2);
+  CHECK(accepted > 0);  // flips inside a key or metadata string still make a valid file
+}

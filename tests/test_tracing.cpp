@@ -69,8 +69,8 @@ TEST_CASE("the seed example's functional ops point at the lines of MainModel's c
   zoo::MainModel model;
   const Trace t = trace_module(model, {Tensor::ones({2, 2})});
   const std::vector<Vertex> ops = t.op_nodes();
-  const std::source_location mul = t.graph()[ops[1]].source;
-  const std::source_location add = t.graph()[ops[2]].source;
+  const SourceLocation mul = t.graph()[ops[1]].source;
+  const SourceLocation add = t.graph()[ops[2]].source;
   CHECK(Trace::source_text(mul).rfind("lib/zoo/seed.cpp:", 0) == 0);
   CHECK(std::string(mul.function_name()).find("MainModel::functional_stuff") != std::string::npos);
   CHECK(std::string(add.function_name()).find("MainModel::forward") != std::string::npos);

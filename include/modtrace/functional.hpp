@@ -12,7 +12,7 @@
 //   Tensor z = F::flatten(F::adaptive_avg_pool2d(y, 1), 1);
 
 #include <optional>
-#include <source_location>
+#include "modtrace/source_location.hpp"
 #include <string>
 #include <vector>
 
@@ -21,7 +21,7 @@
 
 namespace modtrace::F {
 
-using Where = std::source_location;
+using Where = SourceLocation;
 
 // ---- arithmetic (broadcasting as in PyTorch) ----
 Tensor add(const Tensor& a, const Tensor& b, Where where = Where::current());

@@ -16,7 +16,7 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
-#include <source_location>
+#include "modtrace/source_location.hpp"
 #include <span>
 #include <string>
 #include <string_view>
@@ -91,27 +91,27 @@ class Tensor {
   std::string str() const;
 
   // Method forms of common functional ops (each records like F::).
-  Tensor reshape(Shape shape, std::source_location where = std::source_location::current()) const;
-  Tensor view(Shape shape, std::source_location where = std::source_location::current()) const;
+  Tensor reshape(Shape shape, SourceLocation where = SourceLocation::current()) const;
+  Tensor view(Shape shape, SourceLocation where = SourceLocation::current()) const;
   Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1,
-                 std::source_location where = std::source_location::current()) const;
+                 SourceLocation where = SourceLocation::current()) const;
   Tensor permute(std::vector<int64_t> dims,
-                 std::source_location where = std::source_location::current()) const;
+                 SourceLocation where = SourceLocation::current()) const;
   Tensor transpose(int64_t dim0, int64_t dim1,
-                   std::source_location where = std::source_location::current()) const;
-  Tensor contiguous(std::source_location where = std::source_location::current()) const;
-  Tensor clone(std::source_location where = std::source_location::current()) const;
-  Tensor expand(Shape shape, std::source_location where = std::source_location::current()) const;
+                   SourceLocation where = SourceLocation::current()) const;
+  Tensor contiguous(SourceLocation where = SourceLocation::current()) const;
+  Tensor clone(SourceLocation where = SourceLocation::current()) const;
+  Tensor expand(Shape shape, SourceLocation where = SourceLocation::current()) const;
   Tensor select(int64_t dim, int64_t index,
-                std::source_location where = std::source_location::current()) const;
+                SourceLocation where = SourceLocation::current()) const;
   Tensor narrow(int64_t dim, int64_t start, int64_t length,
-                std::source_location where = std::source_location::current()) const;
-  Tensor unsqueeze(int64_t dim, std::source_location where = std::source_location::current()) const;
-  Tensor squeeze(int64_t dim, std::source_location where = std::source_location::current()) const;
+                SourceLocation where = SourceLocation::current()) const;
+  Tensor unsqueeze(int64_t dim, SourceLocation where = SourceLocation::current()) const;
+  Tensor squeeze(int64_t dim, SourceLocation where = SourceLocation::current()) const;
   Tensor sum(std::vector<int64_t> dims = {}, bool keepdim = false,
-             std::source_location where = std::source_location::current()) const;
+             SourceLocation where = SourceLocation::current()) const;
   Tensor mean(std::vector<int64_t> dims = {}, bool keepdim = false,
-              std::source_location where = std::source_location::current()) const;
+              SourceLocation where = SourceLocation::current()) const;
 
   // For the tracer: which recorded value this tensor is.
   const detail::TraceTag& trace_tag() const noexcept { return tag_; }
@@ -136,8 +136,8 @@ using Tensors = std::vector<Tensor>;
 template <class T>
 struct Located {
   T value;
-  std::source_location where;
-  Located(T v, std::source_location w = std::source_location::current())  // NOLINT: implicit by design
+  SourceLocation where;
+  Located(T v, SourceLocation w = SourceLocation::current())  // NOLINT: implicit by design
       : value(v), where(w) {}
 };
 

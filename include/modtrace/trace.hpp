@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <source_location>
+#include "modtrace/source_location.hpp"
 #include <string>
 #include <vector>
 
@@ -54,7 +54,7 @@ struct Node {
   std::vector<Shape> input_shapes;  // shapes of the op's tensor inputs, in order
   Shape shape;                      // the value this node produces (empty for failed ops)
   int call = -1;                    // innermost module call it ran in (index into Trace::calls()), -1: none
-  std::source_location source;      // where F:: was called (line 0: unknown)
+  SourceLocation source;      // where F:: was called (line 0: unknown)
   std::string error;                // failed_op: the error message
   uint32_t order = 0;               // execution order among all nodes
 };
@@ -149,7 +149,7 @@ class Trace {
   std::vector<int> child_calls(int call) const;
 
   // "lib/zoo/seed.cpp:12" (leading ./ and ../ dropped), or "" when unknown.
-  static std::string source_text(const std::source_location& where);
+  static std::string source_text(const SourceLocation& where);
 
  private:
   friend class detail::Recorder;

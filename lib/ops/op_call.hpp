@@ -2,7 +2,7 @@
 // Internal: what a shape rule and a kernel see, and the table row type.
 
 #include <array>
-#include <source_location>
+#include "modtrace/source_location.hpp"
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +48,6 @@ const OpInfo& op_info(Op op);
 
 // Checks, computes and (when a trace is active) records one op.
 Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs,
-                const std::source_location& where);
+                const SourceLocation& where);
 
 }  // namespace modtrace::detail

@@ -57,7 +57,7 @@ std::vector<Vertex> Recorder::values_of(const Tensors& ts) {
   return out;
 }
 
-Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, const std::source_location& where,
+Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, const SourceLocation& where,
                              std::string error) {
   Node node;
   node.kind = kind;
@@ -82,12 +82,12 @@ Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, con
   return v;
 }
 
-void Recorder::record_op(const OpCall& call, Tensor& out, const std::source_location& where) {
+void Recorder::record_op(const OpCall& call, Tensor& out, const SourceLocation& where) {
   const Vertex v = add_op_node(call, NodeKind::op, out.shape(), where);
   out.set_trace_tag({id_, static_cast<uint32_t>(v)});
 }
 
-void Recorder::record_failed_op(const OpCall& call, const std::exception& error, const std::source_location& where) {
+void Recorder::record_failed_op(const OpCall& call, const std::exception& error, const SourceLocation& where) {
   failed_node_ = add_op_node(call, NodeKind::failed_op, {}, where, error.what());
 }
 

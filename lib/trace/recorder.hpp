@@ -15,8 +15,8 @@ class Recorder {
   Recorder(const Module* root, const TraceOptions& options);
 
   // From dispatch(): an op ran (out gets its tag) or its checks threw.
-  void record_op(const OpCall& call, Tensor& out, const std::source_location& where);
-  void record_failed_op(const OpCall& call, const std::exception& error, const std::source_location& where);
+  void record_op(const OpCall& call, Tensor& out, const SourceLocation& where);
+  void record_failed_op(const OpCall& call, const std::exception& error, const SourceLocation& where);
 
   // From the module call scope: returns the call's index.
   int enter_call(const Module& module, const Tensors& inputs);
@@ -32,7 +32,7 @@ class Recorder {
  private:
   Vertex add_node(Node node);
   // An op node for `call` (inputs' shapes, attributes, call, source) and its input edges.
-  Vertex add_op_node(const OpCall& call, NodeKind kind, Shape shape, const std::source_location& where,
+  Vertex add_op_node(const OpCall& call, NodeKind kind, Shape shape, const SourceLocation& where,
                      std::string error = {});
   // The vertex holding `t`'s value: its producer in this trace, or a new
   // parameter, buffer or constant node.

@@ -148,7 +148,7 @@ std::vector<int> Trace::child_calls(int call) const {
   return out;
 }
 
-std::string Trace::source_text(const std::source_location& where) {
+std::string Trace::source_text(const SourceLocation& where) {
   if (where.line() == 0 || where.file_name() == nullptr || *where.file_name() == '\0') return "";
   // Compilers see sources relative to the build directory ("../lib/zoo/seed.cpp"):
   // drop the leading ./ and ../ so the path reads from the project root.
