@@ -33,6 +33,12 @@ const std::vector<int64_t>& Attrs::ints(std::string_view name) const {
 }
 const std::string& Attrs::text(std::string_view name) const { return get<std::string>(find(name), name); }
 
+std::string to_string(const Attrs& attrs) {
+  std::string s;
+  for (const auto& a : attrs.items()) s += (s.empty() ? "" : ", ") + std::string(a.name) + "=" + to_string(a.value);
+  return s;
+}
+
 std::string to_string(const AttrValue& value) {
   struct Visitor {
     std::string operator()(int64_t v) const { return std::to_string(v); }

@@ -1,40 +1,24 @@
 #include "modtrace/containers.hpp"
 
 namespace modtrace {
-namespace {
-
-Module& child_at(const Module& owner, size_t index) {
-  const auto& children = owner.named_children();
+Module& IndexedModules::operator[](size_t index) const {
+  const auto& children = named_children();
   if (index >= children.size()) {
-    throw Error(owner.type_name() + ": index " + std::to_string(index) + " is out of range for " +
+    throw Error(type_name() + ": index " + std::to_string(index) + " is out of range for " +
                 std::to_string(children.size()) + " modules");
   }
   return *children[index].second;
-}
-
-}  // namespace
-
-Sequential::Sequential(const std::vector<std::shared_ptr<Module>>& modules) {
-  for (const auto& m : modules) push_back(m);
 }
 
 Sequential::Sequential(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_modules) {
   for (const auto& [name, m] : named_modules) add(name, m);
 }
 
-Module& Sequential::operator[](size_t index) const { return child_at(*this, index); }
-
 Tensors Sequential::forward_many(const Tensors& inputs) {
   Tensors values = inputs;
   for (const auto& entry : named_children()) values = entry.second->call(values);
   return values;
 }
-
-ModuleList::ModuleList(const std::vector<std::shared_ptr<Module>>& modules) {
-  for (const auto& m : modules) push_back(m);
-}
-
-Module& ModuleList::operator[](size_t index) const { return child_at(*this, index); }
 
 ModuleDict::ModuleDict(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_modules) {
   for (const auto& [name, m] : named_modules) insert(name, m);

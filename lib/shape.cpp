@@ -15,6 +15,12 @@ std::string to_string(const Shape& shape) {
   return s + "]";
 }
 
+std::string to_string(const std::vector<Shape>& shapes) {
+  std::string s;
+  for (const auto& shape : shapes) s += (s.empty() ? "" : ", ") + to_string(shape);
+  return s;
+}
+
 std::string to_string(const Size2& s) {
   return "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")";
 }

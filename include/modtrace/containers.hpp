@@ -10,18 +10,10 @@
 
 namespace modtrace {
 
-// Calls its children in registration order, each on the previous one's
-// outputs. Children are named "0", "1", … unless given names (PyTorch's
-// OrderedDict form). Modules passed in are shared, not copied: this is how
-// nn.Sequential(*list(model.children())) reuses a model's own children.
-// An empty Sequential returns its input.
-class Sequential : public Module {
+// What Sequential and ModuleList share: children appended under their
+// index ("0", "1", …) and reached by position.
+class IndexedModules : public Module {
  public:
-  Sequential() = default;
-  explicit Sequential(const std::vector<std::shared_ptr<Module>>& modules);
-  explicit Sequential(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_modules);
-
-  // Appends under the next index name ("0", "1", …).
   template <class M>
   M& push_back(std::shared_ptr<M> module) {
     return register_module(std::to_string(size()), std::move(module));
@@ -30,15 +22,35 @@ class Sequential : public Module {
   M& emplace_back(Args&&... args) {
     return push_back(std::make_shared<M>(std::forward<Args>(args)...));
   }
+
+  size_t size() const { return named_children().size(); }
+  bool empty() const { return size() == 0; }
+  // Error past the end.
+  Module& operator[](size_t index) const;
+
+ protected:
+  IndexedModules() = default;
+  explicit IndexedModules(const std::vector<std::shared_ptr<Module>>& modules) {
+    for (const auto& m : modules) push_back(m);
+  }
+};
+
+// Calls its children in registration order, each on the previous one's
+// outputs. Children are named "0", "1", … unless given names (PyTorch's
+// OrderedDict form). Modules passed in are shared, not copied: this is how
+// nn.Sequential(*list(model.children())) reuses a model's own children.
+// An empty Sequential returns its input.
+class Sequential : public IndexedModules {
+ public:
+  Sequential() = default;
+  explicit Sequential(const std::vector<std::shared_ptr<Module>>& modules) : IndexedModules(modules) {}
+  explicit Sequential(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_modules);
+
   // Appends under a chosen name.
   template <class M>
   M& add(std::string name, std::shared_ptr<M> module) {
     return register_module(std::move(name), std::move(module));
   }
-
-  size_t size() const { return named_children().size(); }
-  bool empty() const { return size() == 0; }
-  Module& operator[](size_t index) const;
 
  protected:
   Tensors forward_many(const Tensors& inputs) override;
@@ -46,22 +58,11 @@ class Sequential : public Module {
 
 // Holds modules in a list; like PyTorch's, it has no forward, so calling it
 // fails with PyTorch's message. Its children are named "0", "1", ….
-class ModuleList : public Module {
+class ModuleList : public IndexedModules {
  public:
   ModuleList() = default;
-  explicit ModuleList(const std::vector<std::shared_ptr<Module>>& modules);
+  explicit ModuleList(const std::vector<std::shared_ptr<Module>>& modules) : IndexedModules(modules) {}
 
-  template <class M>
-  M& push_back(std::shared_ptr<M> module) {
-    return register_module(std::to_string(size()), std::move(module));
-  }
-  template <class M, class... Args>
-  M& emplace_back(Args&&... args) {
-    return push_back(std::make_shared<M>(std::forward<Args>(args)...));
-  }
-
-  size_t size() const { return named_children().size(); }
-  Module& operator[](size_t index) const;
   // The module at `index` as its concrete type; Error if it is another type.
   template <class M>
   M& at(size_t index) const {

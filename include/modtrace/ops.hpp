@@ -90,5 +90,7 @@ class Attrs {
 
 // "3", "0.5", "true", "[1, 1]", "tanh": as a label or JSON-free text.
 std::string to_string(const AttrValue& value);
+// "other=3" / "stride=[2, 2], padding=[1, 1]": every attribute, in order.
+std::string to_string(const Attrs& attrs);
 
 }  // namespace modtrace

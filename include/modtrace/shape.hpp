@@ -11,6 +11,8 @@ using Shape = std::vector<int64_t>;
 
 // "[1, 3, 224, 224]"; "[]" for a scalar.
 std::string to_string(const Shape& shape);
+// Several shapes joined: "[1, 4], [3, 4]".
+std::string to_string(const std::vector<Shape>& shapes);
 
 // Number of elements; throws Error if a dimension is negative or the product
 // overflows (checked before anything is allocated).

@@ -68,12 +68,6 @@ std::string join_path(const std::string& prefix, const std::string& path) {
   return path.empty() ? prefix : prefix + "." + path;
 }
 
-std::string attributes_text(const Attrs& attrs) {
-  std::string s;
-  for (const auto& a : attrs.items()) s += (s.empty() ? "" : ", ") + std::string(a.name) + "=" + to_string(a.value);
-  return s;
-}
-
 // Where the values reaching a child come from, walking back through the
 // module's own (functional) ops to the outputs of earlier child calls or the
 // module's inputs. Parameters, buffers and constants are not sources.
@@ -203,7 +197,7 @@ void find_dropped_ops(ChildrenReport& r, const std::string& at) {
   for (Vertex v : t.op_nodes()) {
     if (!t.ownership_in_call(v, 0).functional()) continue;
     const Node& n = t.graph()[v];
-    r.dropped.push_back({v, std::string(n.op_name), at, n.input_shapes, n.shape, attributes_text(n.attrs),
+    r.dropped.push_back({v, std::string(n.op_name), at, n.input_shapes, n.shape, to_string(n.attrs),
                          Trace::source_text(n.source),
                          n.source.line() ? short_function_name(n.source.function_name()) : ""});
   }

@@ -23,11 +23,7 @@ std::string number(double v) {
   return buf;
 }
 
-std::string shapes_text(const DroppedOp& d) {
-  std::string s;
-  for (const auto& shape : d.input_shapes) s += (s.empty() ? "" : ", ") + to_string(shape);
-  return s + " -> " + to_string(d.output_shape);
-}
+std::string shapes_text(const DroppedOp& d) { return to_string(d.input_shapes) + " -> " + to_string(d.output_shape); }
 
 std::string verdict_sentence(const ChildrenReport& r) {
   switch (r.verdict) {

@@ -10,18 +10,6 @@
 namespace modtrace::detail {
 namespace {
 
-std::string attrs_text(const Attrs& attrs) {
-  std::string s;
-  for (const auto& a : attrs.items()) s += (s.empty() ? "" : ", ") + std::string(a.name) + "=" + to_string(a.value);
-  return s;
-}
-
-std::string shapes_text(const std::vector<Shape>& shapes) {
-  std::string s;
-  for (const auto& shape : shapes) s += (s.empty() ? "" : ", ") + to_string(shape);
-  return s;
-}
-
 // Splits text into lines of at most `width` characters at spaces.
 std::vector<std::string> wrap(const std::string& text, size_t width) {
   std::vector<std::string> lines;
@@ -123,8 +111,8 @@ class TraceView {
         DrawNode node;
         node.id = o_.id_prefix + "c" + std::to_string(i);
         node.lines = {call_title(static_cast<int>(i)),
-                      shapes_text(value_shapes(c.inputs)) + " → " +
-                          (c.completed ? shapes_text(value_shapes(c.outputs)) : std::string("(failed)"))};
+                      to_string(value_shapes(c.inputs)) + " → " +
+                          (c.completed ? to_string(value_shapes(c.outputs)) : std::string("(failed)"))};
         node.role = !c.completed ? Role::failed : is_added(static_cast<int>(i)) ? Role::added : Role::module;
         node.cluster = parent_cluster;
         collapsed_node_[static_cast<int>(i)] = g_.nodes.size();
@@ -171,6 +159,7 @@ class TraceView {
             // Drawn as part of the collapsed call; a failure inside marks it.
             const int owner = collapsed_into_[call];
             drawn_[v] = g_.nodes[collapsed_node_.at(owner)].id;
+            collapsed_with_ops_.insert(owner);
             if (n.kind == NodeKind::failed_op) {
               DrawNode& collapsed = g_.nodes[collapsed_node_.at(owner)];
               collapsed.role = Role::failed;
@@ -184,11 +173,11 @@ class TraceView {
           if (call >= 0 && single_op_leaf_[call] && calls_[call].parent >= 0) {
             node.lines = {call_title(call), std::string(n.op_name)};
           }
-          const std::string attrs = attrs_text(n.attrs);
+          const std::string attrs = to_string(n.attrs);
           if (!attrs.empty() && attrs.size() <= 30) node.lines.push_back(attrs);
           if (n.kind == NodeKind::failed_op) {
             node.role = Role::failed;
-            node.lines.push_back(shapes_text(n.input_shapes) + " → (failed)");
+            node.lines.push_back(to_string(n.input_shapes) + " → (failed)");
             for (auto& line : wrap(failure_reason(), 44)) node.lines.push_back(line);
           } else {
             node.role = own_code ? (o_.functional_is_dropped ? Role::dropped : Role::functional) : Role::module_owned;
@@ -218,9 +207,7 @@ class TraceView {
     }
     // A collapsed call that ran no op of its own (Identity) still shows what it was given.
     for (const auto& [call, index] : collapsed_node_) {
-      bool has_ops = false;
-      for (Vertex v : trace_.op_nodes()) has_ops = has_ops || (graph[v].call >= 0 && collapsed_into_[graph[v].call] == call);
-      if (has_ops) continue;
+      if (collapsed_with_ops_.count(call)) continue;
       for (Vertex in : calls_[call].inputs) connect(drawn_[in], g_.nodes[index].id);
     }
   }
@@ -234,6 +221,7 @@ class TraceView {
   std::vector<int> cluster_of_;       // call -> the cluster its own ops go in
   std::vector<bool> single_op_leaf_;  // call -> drawn as its one op
   std::map<int, size_t> collapsed_node_;  // collapsed call -> index in g_.nodes
+  std::set<int> collapsed_with_ops_;      // collapsed calls some op was drawn into
 };
 
 }  // namespace
