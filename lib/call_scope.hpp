@@ -13,7 +13,7 @@ class Recorder;
 
 class ModuleCallScope {
  public:
-  ModuleCallScope(const Module& module, const Tensors& inputs);
+  ModuleCallScope(const Module& module, const Tensors& inputs, const SourceLocation& where, bool tuple_argument);
   ~ModuleCallScope();
   ModuleCallScope(const ModuleCallScope&) = delete;
   ModuleCallScope& operator=(const ModuleCallScope&) = delete;

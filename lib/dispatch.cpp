@@ -50,8 +50,10 @@ Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs
       out = Tensor::empty(shape);
       info.kernel(call, out);
     }
-  } catch (const Error& e) {
-    // A trace keeps the op that stopped the forward; costs nothing unless thrown.
+  } catch (Error& e) {
+    // The error names the line of the op; a trace keeps the op that stopped
+    // the forward. Both cost nothing unless thrown.
+    e.set_source(source_text(where));
     if (Recorder* recorder = tls_recorder) recorder->record_failed_op(call, e, where);
     throw;
   }

@@ -8,20 +8,22 @@
 #include <unordered_set>
 
 #include "call_scope.hpp"
+#include "modtrace/containers.hpp"
 #include "trace/recorder.hpp"
 
 namespace modtrace {
 namespace detail {
 namespace {
 
-thread_local std::vector<const Module*> tls_call_stack;
+thread_local std::vector<ActiveCall> tls_call_stack;
 
 }  // namespace
 
-const std::vector<const Module*>& module_call_stack() { return tls_call_stack; }
+const std::vector<ActiveCall>& module_call_stack() { return tls_call_stack; }
 
 std::string name_in_caller(const Module& caller, const Module& callee) {
-  for (const auto& [name, child] : caller.named_children()) {
+  // The first name wins for a module registered twice, as in PyTorch's named_modules().
+  for (const auto& [name, child] : caller.registered_children()) {
     if (child.get() == &callee) return name;
   }
   for (const auto& [path, module] : const_cast<Module&>(caller).named_modules()) {
@@ -34,15 +36,26 @@ std::string current_module_path() {
   const auto& stack = tls_call_stack;
   std::string path;
   for (size_t i = 1; i < stack.size(); ++i) {
-    path += (path.empty() ? "" : ".") + name_in_caller(*stack[i - 1], *stack[i]);
+    path += (path.empty() ? "" : ".") + name_in_caller(*stack[i - 1].module, *stack[i].module);
   }
   return path;
 }
 
-ModuleCallScope::ModuleCallScope(const Module& module, const Tensors& inputs) : recorder_(tls_recorder) {
-  tls_call_stack.push_back(&module);
+std::string current_call_site() {
+  const auto& stack = tls_call_stack;
+  for (size_t i = stack.size(); i-- > 1;) {
+    // A Sequential's forward is library code: the user's line is where the Sequential was called.
+    if (dynamic_cast<const Sequential*>(stack[i - 1].module) == nullptr) return source_text(stack[i].where);
+  }
+  return "";
+}
+
+ModuleCallScope::ModuleCallScope(const Module& module, const Tensors& inputs, const SourceLocation& where,
+                                 bool tuple_argument)
+    : recorder_(tls_recorder) {
+  tls_call_stack.push_back({&module, where});
   if (recorder_ != nullptr) [[unlikely]] {
-    call_ = recorder_->enter_call(module, inputs);
+    call_ = recorder_->enter_call(module, inputs, where, tuple_argument);
   }
 }
 
@@ -60,8 +73,8 @@ void ModuleCallScope::finish(const Tensors& outputs) {
 
 // ---- calling ----
 
-Tensor Module::operator()(const Tensor& input) {
-  Tensors outputs = call({input});
+Tensor Module::operator()(const Tensor& input, SourceLocation where) {
+  Tensors outputs = call({input}, where);
   if (outputs.size() != 1) {
     throw Error(type_name() + " returned " + std::to_string(outputs.size()) +
                 " tensors; use call() to receive all of them");
@@ -69,16 +82,62 @@ Tensor Module::operator()(const Tensor& input) {
   return std::move(outputs[0]);
 }
 
-Tensors Module::call(const Tensors& inputs) {
-  detail::ModuleCallScope scope(*this, inputs);
+Tensors Module::call(const Tensors& inputs, SourceLocation where) { return run_call(inputs, where, false); }
+
+Tensors Module::call_with_tuple(const Tensors& tuple, SourceLocation where) { return run_call(tuple, where, true); }
+
+Tensors Module::run_call(const Tensors& arguments, const SourceLocation& where, bool tuple) {
+  detail::ModuleCallScope scope(*this, arguments, where, tuple);
   try {
-    Tensors outputs = forward_many(inputs);
+    // Checked inside the scope, so a wrong count is this module's error, as in PyTorch.
+    if (!tuple) check_argument_count(arguments.size());
+    Tensors outputs = tuple ? forward_tuple(arguments) : forward_many(arguments);
     scope.finish(outputs);
     return outputs;
   } catch (Error& e) {
     // The innermost module call names the place; outer calls leave it alone.
-    if (!e.has_module_context()) e.set_module_context(detail::current_module_path(), type_name());
+    if (!e.has_module_context()) {
+      e.set_module_context(detail::current_module_path(), type_name(), detail::current_call_site());
+    }
     throw;
+  }
+}
+
+std::span<const std::string_view> Module::forward_signature() const {
+  static constexpr std::string_view names[] = {"input"};
+  return names;
+}
+
+namespace {
+
+// Python's list of missing parameters: 'b' / 'key' and 'value' / 'a', 'b', and 'c'.
+std::string quoted_names(std::span<const std::string_view> names) {
+  std::string s;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) s += names.size() == 2 ? " and " : (i + 1 == names.size() ? ", and " : ", ");
+    s += "'" + std::string(names[i]) + "'";
+  }
+  return s;
+}
+
+std::string missing_arguments(const std::string& type, std::span<const std::string_view> missing) {
+  return type + ".forward() missing " + std::to_string(missing.size()) + " required positional argument" +
+         (missing.size() == 1 ? "" : "s") + ": " + quoted_names(missing);
+}
+
+bool is_variadic(std::string_view name) { return name.starts_with('*'); }
+
+}  // namespace
+
+void Module::check_argument_count(size_t given) const {
+  const auto names = forward_signature();
+  const bool variadic = !names.empty() && is_variadic(names.back());
+  const size_t required = variadic ? names.size() - 1 : names.size();
+  if (given < required) throw Error(missing_arguments(type_name(), names.subspan(given, required - given)));
+  if (!variadic && given > required) {
+    // Python counts `self`, and so do its messages.
+    throw Error(type_name() + ".forward() takes " + std::to_string(required + 1) + " positional argument" +
+                (required == 0 ? "" : "s") + " but " + std::to_string(given + 1) + " were given");
   }
 }
 
@@ -86,15 +145,15 @@ Tensor Module::forward(const Tensor& /*input*/) {
   throw Error("Module [" + type_name() + "] is missing the required \"forward\" function");
 }
 
-Tensors Module::forward_many(const Tensors& inputs) {
-  expect_inputs(inputs, 1, "input");
-  return {forward(inputs[0])};
-}
+Tensors Module::forward_many(const Tensors& inputs) { return {forward(inputs[0])}; }
 
-void Module::expect_inputs(const Tensors& inputs, size_t count, std::string_view names) const {
-  if (inputs.size() == count) return;
-  throw Error(type_name() + ".forward takes " + std::to_string(count) + (count == 1 ? " input" : " inputs") + " (" +
-              std::string(names) + "), got " + std::to_string(inputs.size()));
+Tensors Module::forward_tuple(const Tensors& /*tuple*/) {
+  const auto names = forward_signature();
+  const size_t required = !names.empty() && is_variadic(names.back()) ? names.size() - 1 : names.size();
+  // The tuple fills the first parameter; any further required ones are missing.
+  if (required > 1) throw Error(missing_arguments(type_name(), names.subspan(1, required - 1)));
+  const std::string first = names.empty() ? "input" : std::string(names[0]);
+  throw Error(type_name() + ".forward(): argument '" + first + "' (position 1) must be Tensor, not tuple");
 }
 
 // ---- naming and printing ----
@@ -162,10 +221,18 @@ Tensor& Module::register_buffer(std::string name, Tensor value) {
 
 // ---- traversal ----
 
+NamedModules Module::named_children() const {
+  NamedModules out;
+  std::unordered_set<const Module*> seen;  // PyTorch's memo: an instance once, under its first name
+  for (const auto& entry : children_) {
+    if (seen.insert(entry.second.get()).second) out.push_back(entry);
+  }
+  return out;
+}
+
 std::vector<std::shared_ptr<Module>> Module::children() const {
   std::vector<std::shared_ptr<Module>> out;
-  out.reserve(children_.size());
-  for (const auto& entry : children_) out.push_back(entry.second);
+  for (auto& entry : named_children()) out.push_back(std::move(entry.second));
   return out;
 }
 

@@ -19,8 +19,9 @@ struct Collected {
   std::vector<std::string> problems;
 };
 
-int add_model(modtrace_registrar* self, const char* name, const char* description, const int64_t* shape,
-              size_t rank, const char* input_kind, void* (*create)(void)) {
+int add_model_inputs(modtrace_registrar* self, const char* name, const char* description, size_t input_count,
+                     const int64_t* const* shapes, const size_t* ranks, const char* input_kind,
+                     void* (*create)(void)) {
   auto& collected = *static_cast<Collected*>(self->context);
   const std::string model = name ? name : "";
   auto refuse = [&](const std::string& why) {
@@ -29,13 +30,18 @@ int add_model(modtrace_registrar* self, const char* name, const char* descriptio
   };
   if (model.empty()) return refuse("a model needs a non-empty name");
   if (create == nullptr) return refuse("no create function");
-  if (rank > 0 && shape == nullptr) return refuse("input shape missing");
+  if (input_count == 0) return refuse("a model needs at least one input shape");
+  if (shapes == nullptr || ranks == nullptr) return refuse("input shapes missing");
   Pending p;
   p.info.name = model;
   p.info.description = description ? description : "";
-  p.info.input_shape.assign(shape, shape + rank);
-  for (int64_t d : p.info.input_shape) {
-    if (d <= 0) return refuse("input shape " + to_string(p.info.input_shape) + " must have positive sizes");
+  for (size_t i = 0; i < input_count; ++i) {
+    if (ranks[i] > 0 && shapes[i] == nullptr) return refuse("input shape " + std::to_string(i) + " missing");
+    Shape shape(shapes[i], shapes[i] + ranks[i]);
+    for (int64_t d : shape) {
+      if (d <= 0) return refuse("input shape " + to_string(shape) + " must have positive sizes");
+    }
+    p.info.input_shapes.push_back(std::move(shape));
   }
   try {
     p.info.input = zoo::parse_input_kind(input_kind ? input_kind : "deterministic");
@@ -49,6 +55,11 @@ int add_model(modtrace_registrar* self, const char* name, const char* descriptio
   p.create = create;
   collected.models.push_back(std::move(p));
   return 0;
+}
+
+int add_model(modtrace_registrar* self, const char* name, const char* description, const int64_t* shape,
+              size_t rank, const char* input_kind, void* (*create)(void)) {
+  return add_model_inputs(self, name, description, 1, &shape, &rank, input_kind, create);
 }
 
 }  // namespace
@@ -67,7 +78,7 @@ std::vector<std::string> load_plugin(const std::string& path) {
     throw Error("plugin '" + path + "' does not export modtrace_plugin_init (see include/modtrace/plugin.hpp)");
   }
   Collected collected;
-  modtrace_registrar registrar{MODTRACE_PLUGIN_API_VERSION, add_model, &collected};
+  modtrace_registrar registrar{MODTRACE_PLUGIN_API_VERSION, add_model, &collected, add_model_inputs};
   int status = 0;
   try {
     status = init(&registrar);

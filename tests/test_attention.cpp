@@ -83,8 +83,8 @@ TEST_CASE("MultiheadAttention checks its configuration and inputs") {
   MultiheadAttention attention(8, 2, {.batch_first = true});
   const Tensor x = Tensor::ones({2, 5, 8});
   CHECK(test::error_of([&] { attention(x); }) ==
-        "in the root module (MultiheadAttention): MultiheadAttention.forward takes 3 inputs (query, key, value), got "
-        "1");
+        "in the root module (MultiheadAttention): MultiheadAttention.forward() missing 2 required positional "
+        "arguments: 'key' and 'value'");
   CHECK(test::error_of([&] { attention.call({x, x, Tensor::ones({2, 5, 6})}); }) ==
         "in the root module (MultiheadAttention): MultiheadAttention: value must be 3-D with last dimension "
         "embed_dim 8 (batch, sequence, embed), got [2, 5, 6]");

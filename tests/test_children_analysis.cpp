@@ -99,6 +99,26 @@ struct TupleChild : Module {
   Tensor forward(const Tensor& x) override { return after(split.call({x})[1]); }
 };
 
+// Registered relu, scale; called scale then relu: relu(2x) == 2 relu(x), so
+// the values agree while the order does not.
+struct CommutingOrder : Module {
+  ReLU& relu = register_module<ReLU>("relu");
+  Scale& scale = register_module("scale", ::scale(2));
+
+ protected:
+  Tensor forward(const Tensor& x) override { return relu(scale(x)); }
+};
+
+// `idle` is an Identity the forward never calls: the Sequential runs it and
+// the values still agree.
+struct UnusedIdentity : Module {
+  Scale& body = register_module("body", ::scale(2));
+  Identity& idle = register_module<Identity>("idle");
+
+ protected:
+  Tensor forward(const Tensor& x) override { return body(x); }
+};
+
 // Wraps the seed model, to analyse it at a sub-module path.
 struct Wrapper : Module {
   Scale& pre = register_module("pre", scale(2));
@@ -203,7 +223,8 @@ TEST_CASE("a ModuleList child makes the Sequential fail with PyTorch's error") {
   CHECK_FALSE(r.sequential.ok);
   CHECK(r.sequential.failed_child == "blocks");
   CHECK(r.sequential.error == "in 'blocks' (ModuleList): Module [ModuleList] is missing the required \"forward\" function");
-  CHECK(r.output.original_shape == Shape{2});
+  REQUIRE(r.output.outputs.size() == 1);
+  CHECK(r.output.outputs[0].original == Shape{2});
   // The forward calls the list's members, which are not the root's children.
   INFO(r.text());
   CHECK(r.call_order == std::vector<std::string>{"stem", "blocks.0", "blocks.1"});
@@ -243,8 +264,55 @@ TEST_CASE("a child returning a tuple breaks the Sequential's dataflow") {
   const ChildrenReport r = compare_children(model, {Tensor::ones({2})});
   REQUIRE_FALSE(r.dataflow_breaks.empty());
   CHECK(r.dataflow_breaks[0].child == "after");
-  CHECK(r.dataflow_breaks[0].reason == "split returns 2 tensors; the Sequential passes them all to after");
-  CHECK(r.verdict == Verdict::fails);  // `after` takes one input, the Sequential hands it two
+  CHECK(r.dataflow_breaks[0].reason ==
+        "split returns 2 tensors; the Sequential passes them to after as one tuple, the forward calls it with 1 input");
+  CHECK(r.verdict == Verdict::fails);  // `after` takes one tensor, the Sequential hands it a tuple
+  CHECK(r.sequential.error == "in 'after' (Scale): Scale.forward(): argument 'input' (position 1) must be Tensor, not tuple");
+}
+
+TEST_CASE("the verdict rule holds on every finding kind, and both modes give the same verdict") {
+  struct Expectation {
+    const char* what;
+    std::shared_ptr<Module> model;
+    Tensor input;
+    Verdict verdict;
+    bool values_equal;    // value mode: the outputs happen to agree
+    std::string reason;   // the start of one of the reasons
+  };
+  const std::vector<Expectation> expectations = {
+      {"dropped ops", std::make_shared<zoo::MainModel>(), Tensor::ones({2, 2}), Verdict::different, false,
+       "2 ops of the module's own code dropped"},
+      {"dataflow break", std::make_shared<Residual>(), image, Verdict::different, false, "dataflow breaks at: relu"},
+      {"unused child", std::make_shared<UnusedChild>(), Tensor::ones({2}), Verdict::different, false,
+       "unused children that the Sequential runs: head"},
+      {"unused child, values agree", std::make_shared<UnusedIdentity>(), Tensor::ones({2}), Verdict::different, true,
+       "unused children that the Sequential runs: idle"},
+      {"repeated child", std::make_shared<CalledTwice>(), Tensor::ones({2}), Verdict::different, false,
+       "children called more than once, by the Sequential once: twice (2 calls)"},
+      {"order, values agree", std::make_shared<CommutingOrder>(), Tensor::deterministic({4}), Verdict::different, true,
+       "children called in another order than registered"},
+      {"the Sequential raises", std::make_shared<FlattenThenLinear>(), Tensor::ones({1, 4, 3, 3}), Verdict::fails,
+       false, "the Sequential raises: in 'fc' (Linear)"},
+      {"nothing", std::make_shared<OnlyChildren>(), Tensor::deterministic({1, 1, 4, 4}), Verdict::equivalent, true, ""},
+  };
+  for (const auto& e : expectations) {
+    e.model->eval();
+    for (bool shape_only : {false, true}) {
+      INFO(e.what << (shape_only ? " (shape only)" : ""));
+      const ChildrenReport r = compare_children(*e.model, {e.input}, {.shape_only = shape_only});
+      INFO(r.text());
+      CHECK(r.verdict == e.verdict);
+      if (!shape_only && e.verdict != Verdict::fails) CHECK(r.output.equal == e.values_equal);
+      if (e.reason.empty()) {
+        CHECK(r.reasons.empty());
+      } else {
+        CHECK(std::any_of(r.reasons.begin(), r.reasons.end(),
+                          [&](const std::string& reason) { return reason.starts_with(e.reason); }));
+      }
+      // One rule: recomputing the verdict from the report gives the same answer.
+      CHECK(decide_verdict(r) == r.verdict);
+    }
+  }
 }
 
 TEST_CASE("analysis at a sub-module path feeds it the input it received in the full model") {
@@ -287,9 +355,15 @@ TEST_CASE("the JSON form carries every finding") {
   CHECK(j["dataflow_breaks"].empty());
   CHECK(j["sequential"]["ok"] == true);
   CHECK(j["sequential"]["error"].is_null());
-  CHECK(j["output"]["original_shape"] == json::array({2, 2}));
+  CHECK(j["output"]["original_count"] == 1);
+  CHECK(j["output"]["sequential_count"] == 1);
+  CHECK(j["output"]["outputs"][0]["original_shape"] == json::array({2, 2}));
+  CHECK(j["output"]["outputs"][0]["sequential_shape"] == json::array({2, 2}));
   CHECK(j["output"]["max_abs_diff"] == 14.0);
   CHECK(j["output"]["equal"] == false);
+  CHECK(j["input_shapes"] == json::array({json::array({2, 2})}));
+  CHECK(j["reasons"] == json::array({"2 ops of the module's own code dropped: mul, add",
+                                     "output values differ (max |difference| 14)"}));
 }
 
 TEST_CASE("the text form reads as a report") {

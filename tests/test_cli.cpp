@@ -176,8 +176,9 @@ TEST_CASE("runtime errors are one line on stderr with exit status 1") {
     CHECK(r.err.rfind("modtrace: error: ", 0) == 0);
     return r.err;
   };
-  CHECK(contains(failure("run resnet18 --input-shape 1x4x32x32"),
-                 "in module 'conv1' (Conv2d): conv2d: input has 4 channels, expected 3"));
+  // The error names the module, the line that called it, and what was wrong.
+  CHECK(contains(failure("run resnet18 --input-shape 1x4x32x32"), "in module 'conv1' (Conv2d), called at lib/zoo/resnet.cpp:"));
+  CHECK(contains(failure("run resnet18 --input-shape 1x4x32x32"), ": conv2d: input has 4 channels, expected 3"));
   CHECK(contains(failure("run seed_main_model --weights /nonexistent.safetensors"),
                  "cannot open '/nonexistent.safetensors'"));
   CHECK(contains(failure("diff resnet18 --input-shape 1x1x8x8 --shape-only"),
@@ -226,7 +227,7 @@ TEST_CASE("plugins that cannot load are runtime errors naming the library") {
   CHECK(contains(no_entry.err, "does not export modtrace_plugin_init"));
   const Result version = tool(std::string("--plugin ") + MODTRACE_WRONG_PLUGIN + " models");
   CHECK(version.status == 1);
-  CHECK(contains(version.err, "modtrace_plugin_init returned 1 (modtrace plugin API version 1)"));
+  CHECK(contains(version.err, "modtrace_plugin_init returned 1 (modtrace plugin API version 2)"));
 }
 
 TEST_CASE("a plugin registering bad models is refused with every problem named") {

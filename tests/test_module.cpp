@@ -18,6 +18,7 @@ struct Leaf : Module {
 struct Block : Module {
   Leaf& first = register_module("first", std::make_shared<Leaf>());
   Linear& proj = register_module<Linear>("proj", 2, 3);
+  static constexpr int forward_line = __LINE__ + 3;  // where proj is called
 
  protected:
   Tensor forward(const Tensor& x) override { return proj(first(x)); }
@@ -34,18 +35,32 @@ struct Net : Module {
 // Returns two tensors: a block with a tuple output.
 struct Split : Module {
  protected:
-  Tensors forward_many(const Tensors& inputs) override {
-    expect_inputs(inputs, 1, "input");
-    return {inputs[0] + 1, inputs[0] - 1};
-  }
+  Tensors forward_many(const Tensors& inputs) override { return {inputs[0] + 1, inputs[0] - 1}; }
 };
 
 // Takes three tensors, like attention's query, key and value.
 struct ThreeInputs : Module {
+  std::span<const std::string_view> forward_signature() const override {
+    static constexpr std::string_view names[] = {"query", "key", "value"};
+    return names;
+  }
+
+ protected:
+  Tensors forward_many(const Tensors& inputs) override { return {inputs[0] + inputs[1] + inputs[2]}; }
+};
+
+// Takes any number of tensors (Python's *tensors).
+struct SumAll : Module {
+  std::span<const std::string_view> forward_signature() const override {
+    static constexpr std::string_view names[] = {"*tensors"};
+    return names;
+  }
+
  protected:
   Tensors forward_many(const Tensors& inputs) override {
-    expect_inputs(inputs, 3, "query, key, value");
-    return {inputs[0] + inputs[1] + inputs[2]};
+    Tensor sum = Tensor::zeros({1});
+    for (const Tensor& t : inputs) sum = sum + t;
+    return {sum};
   }
 };
 
@@ -69,15 +84,24 @@ TEST_CASE("named_modules walks the tree in pre-order with dotted paths") {
   CHECK(paths == std::vector<std::string>{":Net", "body:Block", "body.first:Leaf", "body.proj:Linear", "head:Leaf"});
 }
 
-TEST_CASE("a module shared by two parents appears once in named_modules") {
+TEST_CASE("a module registered under two names is one child, as PyTorch's memo makes it") {
   struct Shared : Module {
     std::shared_ptr<Leaf> leaf = std::make_shared<Leaf>();
     Leaf& a = register_module("a", leaf);
+    Linear& mid = register_module<Linear>("mid", 1, 1);
     Leaf& b = register_module("b", leaf);
   } shared;
-  CHECK(shared.named_modules().size() == 2);
-  CHECK(shared.named_parameters().size() == 1);
-  CHECK(shared.state_dict().size() == 4);  // like torch: a.scale, a.count, b.scale, b.count
+  std::vector<std::string> names;
+  for (const auto& [name, child] : shared.named_children()) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"a", "mid"});  // b is a again: listed once, under its first name
+  CHECK(shared.children().size() == 2);
+  CHECK(shared.registered_children().size() == 3);  // PyTorch's _modules keeps every name
+  CHECK(shared.named_modules().size() == 3);
+  CHECK(shared.named_parameters().size() == 3);  // a.scale, mid.weight, mid.bias
+  CHECK(shared.state_dict().size() == 6);        // like torch: a.scale, a.count, mid.…, b.scale, b.count
+  CHECK(shared.repr() ==
+        "Shared(\n  (a): Leaf()\n  (mid): Linear(in_features=1, out_features=1, bias=True)\n  (b): Leaf()\n)");
+  CHECK(&shared.get_submodule("b") == &shared.a);
 }
 
 TEST_CASE("get_submodule follows a dotted path and names what is missing") {
@@ -114,13 +138,35 @@ TEST_CASE("modules take and return several tensors through call()") {
   CHECK(parts[1].item() == 0.0f);
 }
 
-TEST_CASE("calling with the wrong number of inputs is an error like PyTorch's") {
+TEST_CASE("calling with the wrong number of inputs raises PyTorch's TypeError text") {
   ThreeInputs attention;
   CHECK(test::error_of([&] { attention(Tensor::ones({1})); }) ==
-        "in the root module (ThreeInputs): ThreeInputs.forward takes 3 inputs (query, key, value), got 1");
+        "in the root module (ThreeInputs): ThreeInputs.forward() missing 2 required positional arguments: 'key' "
+        "and 'value'");
+  CHECK(test::error_of([&] { attention.call({}); }) ==
+        "in the root module (ThreeInputs): ThreeInputs.forward() missing 3 required positional arguments: 'query', "
+        "'key', and 'value'");
   Leaf leaf;
   CHECK(test::error_of([&] { leaf.call({Tensor::ones({1}), Tensor::ones({1})}); }) ==
-        "in the root module (Leaf): Leaf.forward takes 1 input (input), got 2");
+        "in the root module (Leaf): Leaf.forward() takes 2 positional arguments but 3 were given");
+  CHECK(test::error_of([&] { leaf.call({}); }) ==
+        "in the root module (Leaf): Leaf.forward() missing 1 required positional argument: 'input'");
+}
+
+TEST_CASE("a module with a *tensors signature takes any number") {
+  SumAll sum;
+  CHECK(sum.call({})[0].item() == 0.0f);
+  CHECK(sum.call({Tensor::ones({1}), Tensor::ones({1}), Tensor::ones({1})})[0].item() == 3.0f);
+}
+
+TEST_CASE("a tuple as the one argument: only a module that accepts a tuple takes it") {
+  Leaf leaf;
+  CHECK(test::error_of([&] { leaf.call_with_tuple({Tensor::ones({1}), Tensor::ones({1})}); }) ==
+        "in the root module (Leaf): Leaf.forward(): argument 'input' (position 1) must be Tensor, not tuple");
+  ThreeInputs attention;
+  CHECK(test::error_of([&] { attention.call_with_tuple({Tensor::ones({1}), Tensor::ones({1})}); }) ==
+        "in the root module (ThreeInputs): ThreeInputs.forward() missing 2 required positional arguments: 'key' "
+        "and 'value'");
 }
 
 TEST_CASE("a tuple output through the one-tensor call operator is an error") {
@@ -137,14 +183,18 @@ TEST_CASE("a module without forward fails with PyTorch's message") {
 TEST_CASE("an error inside a nested module names the module path and type") {
   Net net;
   const std::string message = test::error_of([&] { net(Tensor::ones({1, 5})); });
-  CHECK(message ==
-        "in module 'body.proj' (Linear): linear: input's last dimension is 5, expected 2 = in_features of the weight "
-        "(got input [1, 5], weight [3, 2], bias [3])");
+  const std::string site = "tests/test_module.cpp:" + std::to_string(Block::forward_line);
+  CHECK(message == "in module 'body.proj' (Linear), called at " + site +
+                       ": linear: input's last dimension is 5, expected 2 = in_features of the weight "
+                       "(got input [1, 5], weight [3, 2], bias [3])");
   try {
     net(Tensor::ones({1, 5}));
+    FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.module_path() == "body.proj");
     CHECK(e.module_type() == "Linear");
+    CHECK(e.called_at() == site);
+    CHECK(e.source().rfind("lib/layers/basic.cpp:", 0) == 0);  // the op that raised it
     CHECK(e.message().rfind("linear: ", 0) == 0);
   }
 }
@@ -184,6 +234,7 @@ TEST_CASE("repr prints the tree as PyTorch does") {
 }
 
 TEST_CASE("an error in a ModuleList member called by the list's owner names it by its dotted path") {
+  const int forward_line = __LINE__ + 7;
   struct Owner : Module {
     ModuleList& blocks = register_module(
         "blocks", std::make_shared<ModuleList>(std::vector<std::shared_ptr<Module>>{std::make_shared<Leaf>(),
@@ -193,6 +244,7 @@ TEST_CASE("an error in a ModuleList member called by the list's owner names it b
     Tensor forward(const Tensor& x) override { return blocks[1](blocks[0](x)); }
   } owner;
   CHECK(test::error_of([&] { owner(Tensor::ones({1, 2})); }) ==
-        "in module 'blocks.1' (Linear): linear: input's last dimension is 2, expected 3 = in_features of the weight "
-        "(got input [1, 2], weight [3, 3], bias [3])");
+        "in module 'blocks.1' (Linear), called at tests/test_module.cpp:" + std::to_string(forward_line) +
+            ": linear: input's last dimension is 2, expected 3 = in_features of the weight "
+            "(got input [1, 2], weight [3, 3], bias [3])");
 }

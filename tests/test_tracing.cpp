@@ -71,7 +71,7 @@ TEST_CASE("the seed example's functional ops point at the lines of MainModel's c
   const std::vector<Vertex> ops = t.op_nodes();
   const SourceLocation mul = t.graph()[ops[1]].source;
   const SourceLocation add = t.graph()[ops[2]].source;
-  CHECK(Trace::source_text(mul).rfind("lib/zoo/seed.cpp:", 0) == 0);
+  CHECK(source_text(mul).rfind("lib/zoo/seed.cpp:", 0) == 0);
   CHECK(std::string(mul.function_name()).find("MainModel::functional_stuff") != std::string::npos);
   CHECK(std::string(add.function_name()).find("MainModel::forward") != std::string::npos);
   CHECK(std::string(t.graph()[ops[0]].source.function_name()).find("SimpleBlock::functional_stuff") !=
@@ -169,8 +169,8 @@ TEST_CASE("F:: calls and operators record the line where they are written") {
   const Trace t = session.finish();
   const std::vector<Vertex> ops = t.op_nodes();
   REQUIRE(ops.size() == 2);
-  CHECK(Trace::source_text(t.graph()[ops[0]].source) == "tests/test_tracing.cpp:" + std::to_string(line));
-  CHECK(Trace::source_text(t.graph()[ops[1]].source) == "tests/test_tracing.cpp:" + std::to_string(line + 1));
+  CHECK(source_text(t.graph()[ops[0]].source) == "tests/test_tracing.cpp:" + std::to_string(line));
+  CHECK(source_text(t.graph()[ops[1]].source) == "tests/test_tracing.cpp:" + std::to_string(line + 1));
 }
 
 TEST_CASE("every op through F:: is recorded, views and copies included") {

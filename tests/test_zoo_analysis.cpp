@@ -107,6 +107,11 @@ TEST_CASE("a DenseNet layer receives every earlier feature map: a dataflow break
   CHECK(r.module_type == "_DenseBlock");
   CHECK(dropped_ops(r) == std::vector<std::string>{"cat"});
   REQUIRE(r.dataflow_breaks.size() >= 2);
+  // torchvision hands each layer the list of all earlier maps; denselayer1's
+  // list holds only the block's input, which is what the Sequential gives it.
   CHECK(r.dataflow_breaks[0].child == "denselayer2");
-  CHECK(r.dataflow_breaks[0].reason == "denselayer2 is called with 2 inputs; the Sequential passes one");
+  CHECK(r.dataflow_breaks[0].reason ==
+        "denselayer2 is called with a tuple of 2 tensors; the Sequential passes it one tensor, the output of "
+        "denselayer1");
+  CHECK(r.original.calls()[r.original.child_calls(0)[0]].tuple_argument);
 }

@@ -5,6 +5,7 @@
 // 3 `diff --check` found the children-only Sequential not equivalent.
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cstdio>
@@ -67,9 +68,9 @@ void write_text(const std::string& path, const std::string& text) {
 
 struct ModelOptions {
   std::string model;
-  std::string input;        // ones | zeros | deterministic; "" = the model's default
-  std::string input_shape;  // "" = the model's default
-  std::string weights;      // safetensors file
+  std::string input;                      // ones | zeros | deterministic; "" = the model's default
+  std::vector<std::string> input_shapes;  // one per input; none = the model's defaults
+  std::string weights;                    // safetensors file
   std::string init = "default";
 };
 
@@ -77,7 +78,10 @@ void add_model_options(CLI::App* cmd, ModelOptions& o) {
   cmd->add_option("model", o.model, "Model name (see `modtrace models`)")->required();
   cmd->add_option("--input", o.input, "Input values: ones, zeros or deterministic (default: the model's)")
       ->check(CLI::IsMember({"ones", "zeros", "deterministic"}));
-  cmd->add_option("--input-shape", o.input_shape, "Input shape, e.g. 1x3x224x224 (default: the model's)");
+  cmd->add_option("--input-shape", o.input_shapes,
+                  "Input shape, e.g. 1x3x224x224 (default: the model's); once per input for a model with several")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->expected(1);
   cmd->add_option("--weights", o.weights, "Load weights from a .safetensors file (keys as in state_dict)");
   cmd->add_option("--init", o.init, "Weights: default (PyTorch's layer init) or deterministic (the reference rule)")
       ->check(CLI::IsMember({"default", "deterministic"}));
@@ -86,7 +90,7 @@ void add_model_options(CLI::App* cmd, ModelOptions& o) {
 struct Loaded {
   zoo::ModelInfo info;
   std::shared_ptr<Module> model;
-  Tensor input;
+  Tensors inputs;
 };
 
 // Checks the arguments (usage errors) before doing any work.
@@ -96,7 +100,14 @@ void check_model_options(const ModelOptions& o) {
     for (const auto& n : zoo::names()) known += (known.empty() ? "" : ", ") + n;
     throw UsageError("unknown model '" + o.model + "'; the zoo has: " + known);
   }
-  if (!o.input_shape.empty()) parse_shape(o.input_shape);
+  const size_t expected = zoo::info(o.model).input_shapes.size();
+  if (!o.input_shapes.empty() && o.input_shapes.size() != expected) {
+    throw UsageError("model '" + o.model + "' takes " + std::to_string(expected) +
+                     (expected == 1 ? " input" : " inputs") + "; give --input-shape once per input (" +
+                     std::to_string(expected) + (expected == 1 ? " time" : " times") + "), or not at all, got " +
+                     std::to_string(o.input_shapes.size()));
+  }
+  for (const auto& shape : o.input_shapes) parse_shape(shape);
 }
 
 Loaded load(const ModelOptions& o) {
@@ -105,8 +116,9 @@ Loaded load(const ModelOptions& o) {
   l.model = zoo::create(o.model);
   if (o.init == "deterministic") init::deterministic(*l.model);
   if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
-  const Shape shape = o.input_shape.empty() ? l.info.input_shape : parse_shape(o.input_shape);
-  l.input = zoo::make_input(o.input.empty() ? l.info.input : zoo::parse_input_kind(o.input), shape);
+  std::vector<Shape> shapes = l.info.input_shapes;
+  for (size_t i = 0; i < o.input_shapes.size(); ++i) shapes[i] = parse_shape(o.input_shapes[i]);
+  l.inputs = zoo::make_inputs(o.input.empty() ? l.info.input : zoo::parse_input_kind(o.input), shapes);
   return l;
 }
 
@@ -114,7 +126,9 @@ Loaded load(const ModelOptions& o) {
 
 int list_models() {
   for (const auto& m : zoo::models()) {
-    std::printf("%-18s %-18s %s\n", m.name.c_str(), to_string(m.input_shape).c_str(), m.description.c_str());
+    std::string shapes;
+    for (const auto& s : m.input_shapes) shapes += (shapes.empty() ? "" : ", ") + to_string(s);
+    std::printf("%-18s %-18s %s\n", m.name.c_str(), shapes.c_str(), m.description.c_str());
   }
   return 0;
 }
@@ -128,7 +142,7 @@ struct RunOptions {
 int run_model(const RunOptions& o) {
   Loaded l = load(o.model);
   if (o.children) l.model = children_sequential(*l.model);
-  const Tensors outputs = l.model->call({l.input});
+  const Tensors outputs = l.model->call(l.inputs);
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs.size() > 1) std::cout << "output " << i << ":\n";
     std::cout << outputs[i] << "\n";
@@ -155,14 +169,14 @@ void print_trace_table(const Trace& t) {
     const std::string module = o.innermost_call >= 0 && !o.module.empty() ? o.module : "(root)";
     const std::string shape = n.kind == NodeKind::failed_op ? std::string("FAILED") : to_string(n.shape);
     std::printf("%-4d %-20s %-13s %-28s %-22s %s\n", ++index, std::string(n.op_name).c_str(), ownership,
-                module.c_str(), shape.c_str(), Trace::source_text(n.source).c_str());
+                module.c_str(), shape.c_str(), source_text(n.source).c_str());
   }
 }
 
 int trace_model(const TraceCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".json"});
   const Loaded l = load(c.model);
-  const Trace t = trace_module(*l.model, {l.input}, {.shape_only = c.shape_only});
+  const Trace t = trace_module(*l.model, l.inputs, {.shape_only = c.shape_only});
   if (c.output.empty()) {
     print_trace_table(t);
   } else if (extension_of(c.output) == ".json") {
@@ -194,7 +208,7 @@ struct DiffCommand {
 int diff_model(const DiffCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
   const Loaded l = load(c.model);
-  const ChildrenReport r = compare_children(*l.model, {l.input}, {.at = c.at, .shape_only = c.shape_only});
+  const ChildrenReport r = compare_children(*l.model, l.inputs, {.at = c.at, .shape_only = c.shape_only});
   std::cout << (c.format == "json" ? r.json() + "\n" : r.text());
   if (!c.output.empty()) {
     write_picture(comparison_to_dot(r, {.depth = c.depth}), c.output);
@@ -217,7 +231,7 @@ std::string thousands(int64_t n) {
 int summarize(const SummaryCommand& c) {
   const Loaded l = load(c.model);
   // Shapes are all a summary needs: a shape-only trace computes nothing.
-  const Trace t = trace_module(*l.model, {l.input}, {.shape_only = true});
+  const Trace t = trace_module(*l.model, l.inputs, {.shape_only = true});
   std::map<int, std::vector<std::string>> own_ops;
   for (Vertex v : t.op_nodes()) {
     const Node& n = t.graph()[v];
@@ -257,6 +271,31 @@ int summarize(const SummaryCommand& c) {
     return 1;
   }
   return 0;
+}
+
+// For --format json: the error as JSON on stdout (the one line on stderr
+// stays), so a consumer reading stdout always gets a document.
+//   {"error": "...", "kind": "runtime", "module": "lin", "module_type": "Linear",
+//    "called_at": "my_model.cpp:12", "source": "lib/layers/basic.cpp:40"}
+void print_error_json(const std::string& message, const char* kind, const std::exception* error) {
+  nlohmann::ordered_json j = {{"error", message}, {"kind", kind}, {"module", nullptr}, {"module_type", nullptr},
+                              {"called_at", nullptr}, {"source", nullptr}};
+  auto text_or_null = [](const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); };
+  if (const auto* failed = dynamic_cast<const ModuleFailedError*>(error)) {
+    const TraceFailure& f = failed->failure;
+    j["module"] = f.module_path;
+    j["module_type"] = text_or_null(f.module_type);
+    j["called_at"] = text_or_null(f.called_at);
+    j["source"] = text_or_null(f.source);
+  } else if (const auto* e = dynamic_cast<const Error*>(error)) {
+    if (e->has_module_context()) {
+      j["module"] = e->module_path();
+      j["module_type"] = e->module_type();
+      j["called_at"] = text_or_null(e->called_at());
+    }
+    j["source"] = text_or_null(e->source());
+  }
+  std::cout << j.dump(2) << "\n";
 }
 
 // Plugins must be loaded before arguments naming their models are checked.
@@ -333,6 +372,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  const bool json_errors = *diff_cmd && diff.format == "json";
   try {
     if (*run_cmd) check_model_options(run.model);
     if (*trace_cmd) check_model_options(trace.model);
@@ -344,14 +384,18 @@ int main(int argc, char** argv) {
     if (*diff_cmd) return diff_model(diff);
     if (*summary_cmd) return summarize(summary);
   } catch (const UsageError& e) {
+    if (json_errors) print_error_json(e.what(), "usage", &e);
     std::cerr << "modtrace: " << e.what() << "\nRun with --help for more information.\n";
     return 2;
   } catch (const std::exception& e) {
+    if (json_errors) print_error_json(e.what(), "runtime", &e);
     std::cerr << "modtrace: error: " << e.what() << "\n";
     return 1;
   } catch (...) {
     // A plugin's model may throw anything; it still ends as one line and status 1.
-    std::cerr << "modtrace: error: an exception that is not a std::exception escaped the model\n";
+    const std::string message = "an exception that is not a std::exception escaped the model";
+    if (json_errors) print_error_json(message, "runtime", nullptr);
+    std::cerr << "modtrace: error: " << message << "\n";
     return 1;
   }
   return 0;

@@ -23,7 +23,8 @@ class IndexedModules : public Module {
     return push_back(std::make_shared<M>(std::forward<Args>(args)...));
   }
 
-  size_t size() const { return named_children().size(); }
+  // Every registration counts: a module held twice is two entries, as in PyTorch.
+  size_t size() const { return registered_children().size(); }
   bool empty() const { return size() == 0; }
   // Error past the end.
   Module& operator[](size_t index) const;
@@ -35,11 +36,17 @@ class IndexedModules : public Module {
   }
 };
 
-// Calls its children in registration order, each on the previous one's
-// outputs. Children are named "0", "1", … unless given names (PyTorch's
-// OrderedDict form). Modules passed in are shared, not copied: this is how
+// PyTorch's nn.Sequential, exactly: forward takes one argument and calls
+// each child in registration order on the previous one's result (a module
+// held twice runs twice). A child that returns several tensors hands the
+// next child one tuple (call_with_tuple), which only a module that accepts a
+// tuple takes; the Sequential returns what its last child returns. Called
+// with two tensors it raises PyTorch's TypeError before any child runs; an
+// empty Sequential returns its argument.
+//
+// Children are named "0", "1", … unless given names (PyTorch's OrderedDict
+// form). Modules passed in are shared, not copied: this is how
 // nn.Sequential(*list(model.children())) reuses a model's own children.
-// An empty Sequential returns its input.
 class Sequential : public IndexedModules {
  public:
   Sequential() = default;
@@ -54,6 +61,10 @@ class Sequential : public IndexedModules {
 
  protected:
   Tensors forward_many(const Tensors& inputs) override;
+  Tensors forward_tuple(const Tensors& tuple) override;
+
+ private:
+  Tensors run_children(Tensors value, bool is_tuple);
 };
 
 // Holds modules in a list; like PyTorch's, it has no forward, so calling it
@@ -87,7 +98,7 @@ class ModuleDict : public Module {
     return register_module(std::move(name), std::move(module));
   }
 
-  size_t size() const { return named_children().size(); }
+  size_t size() const { return registered_children().size(); }
   bool contains(const std::string& name) const;
   Module& operator[](const std::string& name) const;
   template <class M>

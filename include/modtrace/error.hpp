@@ -2,14 +2,17 @@
 // modtrace::Error: the one exception type the library throws for bad input.
 //
 // Its message says what went wrong, where and what was expected. When the
-// error escapes a module call, the module path and type of the innermost
-// module are attached once (see Module::call), so a user reads
-//   in module 'layer1.0.conv1' (Conv2d): conv2d: input [1, 4, 8, 8] has 4
-//   channels, expected 64 = weight [64, 64, 3, 3] in_channels x groups 1
+// error escapes a module call, the innermost module's path and type, and the
+// line that called it, are attached once (see Module::call), so a user reads
+//   in module 'layer1.0.conv1' (Conv2d), called at lib/zoo/resnet.cpp:21:
+//   conv2d: input [1, 4, 8, 8] has 4 channels, expected 64 = weight
+//   [64, 64, 3, 3] in_channels x groups 1
 // instead of a bare shape complaint.
 
 #include <stdexcept>
 #include <string>
+
+#include "modtrace/source_location.hpp"
 
 namespace modtrace {
 
@@ -26,16 +29,29 @@ class Error : public std::exception {
   // Dotted path relative to the outermost module called ("" for that module itself).
   const std::string& module_path() const noexcept { return module_path_; }
   const std::string& module_type() const noexcept { return module_type_; }
+  // "file:line" of the code that called that module (for a Sequential's
+  // member, the line that called the Sequential); "" for the outermost module.
+  const std::string& called_at() const noexcept { return called_at_; }
+  // "file:line" of the op that raised it, "" when no op did.
+  const std::string& source() const noexcept { return source_; }
 
   // Attaches where the error happened; called once, by the innermost module call.
-  void set_module_context(std::string path, std::string type);
+  void set_module_context(std::string path, std::string type, std::string called_at = {});
+  // Attaches the op's line; the first (innermost) one stays.
+  void set_source(std::string source);
 
  private:
   std::string message_;
   std::string module_path_;
   std::string module_type_;
+  std::string called_at_;
+  std::string source_;
   bool has_context_ = false;
   std::string full_;
 };
+
+// "lib/zoo/seed.cpp:12" (leading ./ and ../ dropped, so paths read from the
+// project root), or "" when the location is unknown.
+std::string source_text(const SourceLocation& where);
 
 }  // namespace modtrace

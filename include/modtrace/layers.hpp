@@ -258,6 +258,8 @@ class MultiheadAttention : public Module {
   Tensor& in_proj_bias;
   Linear& out_proj;
 
+  std::span<const std::string_view> forward_signature() const override;
+
  protected:
   Tensors forward_many(const Tensors& inputs) override;
 };

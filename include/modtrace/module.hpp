@@ -12,21 +12,32 @@
 //
 // Children, parameters and buffers are kept in registration order, which is
 // what named_children(), state_dict() and the children-only Sequential use.
-// Calling a module (operator() or call()) is non-virtual: it opens a scope
-// that the tracer records, then runs the virtual forward.
+// One instance registered under two names follows PyTorch's rules exactly:
+// named_children(), children(), named_modules() and parameters() list it
+// once (under its first name), registered_children(), repr() and
+// state_dict() under each name.
+//
+// Calling a module (operator(), call() or call_with_tuple()) is non-virtual:
+// it checks the arguments against forward_signature(), opens a scope that the
+// tracer records (with the line that made the call), then runs the virtual
+// forward.
 
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "modtrace/source_location.hpp"
 #include "modtrace/tensor.hpp"
 
 namespace modtrace {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+class Module;
+using NamedModules = std::vector<std::pair<std::string, std::shared_ptr<Module>>>;
 // A module's own parameters or buffers: a deque, so references handed out by
 // register_parameter stay valid as more are added.
 using TensorSlots = std::deque<std::pair<std::string, Tensor>>;
@@ -44,9 +55,27 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   // One tensor in, one tensor out: the common case.
-  Tensor operator()(const Tensor& input);
-  // Any number of tensors in and out (attention takes three, a block may return a tuple).
-  Tensors call(const Tensors& inputs);
+  Tensor operator()(const Tensor& input, SourceLocation where = SourceLocation::current());
+  // Tensors as positional arguments (attention takes three); a forward may
+  // return several (a tuple in PyTorch).
+  Tensors call(const Tensors& inputs, SourceLocation where = SourceLocation::current());
+  // One argument that is a tuple (or list) of tensors: what nn.Sequential
+  // passes on when a child returns a tuple, and how torchvision's DenseNet
+  // hands its layers a list. Only modules that accept a tuple take it
+  // (forward_tuple); the others fail as in PyTorch: "Add2.forward() missing
+  // 1 required positional argument: 'b'", "ReLU.forward(): argument 'input'
+  // (position 1) must be Tensor, not tuple".
+  Tensors call_with_tuple(const Tensors& tuple, SourceLocation where = SourceLocation::current());
+
+  // The names of forward's positional parameters, as PyTorch's signature has
+  // them: {"input"} unless a module says otherwise; a last name starting
+  // with '*' takes any number of tensors. call() checks the count against
+  // it, with PyTorch's wording. A module taking three tensors:
+  //   std::span<const std::string_view> forward_signature() const override {
+  //     static constexpr std::string_view names[] = {"query", "key", "value"};
+  //     return names;
+  //   }
+  virtual std::span<const std::string_view> forward_signature() const;
 
   // PyTorch's class name ("Conv2d"); by default the C++ class name without namespaces.
   virtual std::string type_name() const;
@@ -56,8 +85,14 @@ class Module {
   std::string repr() const;
 
   // ---- children, in registration order ----
-  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
+  // As PyTorch's named_children() / children(): each instance once, under the
+  // first name it was registered with. What nn.Sequential(*children()) holds.
+  NamedModules named_children() const;
   std::vector<std::shared_ptr<Module>> children() const;
+  // Every registration, a shared instance under each of its names (PyTorch's
+  // _modules): what repr(), state_dict(), get_submodule() and the containers
+  // (a Sequential holding one module twice runs it twice) go by.
+  const NamedModules& registered_children() const { return children_; }
   // This module ("" path) and every descendant, pre-order, each instance once.
   std::vector<std::pair<std::string, Module*>> named_modules();
   // The descendant at a dotted path ("layer1.0.conv1"); "" is this module.
@@ -105,18 +140,24 @@ class Module {
   Tensor& register_parameter(std::string name, Tensor value);
   Tensor& register_buffer(std::string name, Tensor value);
 
-  // Override one: forward for one-tensor modules, forward_many for the rest.
+  // Override one: forward for one-tensor modules, forward_many for the rest
+  // (with forward_signature() naming its parameters). Both get arguments
+  // already checked against the signature.
   virtual Tensor forward(const Tensor& input);
   virtual Tensors forward_many(const Tensors& inputs);
-
-  // Throws the PyTorch-style arity error unless `inputs` has `count` tensors.
-  void expect_inputs(const Tensors& inputs, size_t count, std::string_view names) const;
+  // A tuple as the one argument (see call_with_tuple). Override it in modules
+  // whose forward accepts a tuple or list (torchvision's _DenseLayer); the
+  // default raises PyTorch's TypeError.
+  virtual Tensors forward_tuple(const Tensors& tuple);
 
  private:
+  Tensors run_call(const Tensors& arguments, const SourceLocation& where, bool tuple);
+  // PyTorch's TypeError unless `given` positional tensors fit forward_signature().
+  void check_argument_count(size_t given) const;
   void add_child(std::string name, std::shared_ptr<Module> module);
   void check_new_name(const std::string& name, const char* kind) const;
 
-  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  NamedModules children_;
   TensorSlots parameters_;
   TensorSlots buffers_;
   bool training_ = true;
@@ -129,14 +170,23 @@ std::shared_ptr<M> make(Args&&... args) {
 }
 
 namespace detail {
+// A module call in progress on this thread: the module and the line that called it.
+struct ActiveCall {
+  const Module* module;
+  SourceLocation where;
+};
 // The modules being called on this thread, outermost first (for error paths and the tracer).
-const std::vector<const Module*>& module_call_stack();
+const std::vector<ActiveCall>& module_call_stack();
 // How `caller` names `callee`: its child's name, or its dotted path when the
 // callee is a deeper descendant (a ModuleList member called by the list's
 // owner); "<Type>" when the callee is not in the caller's tree at all.
 std::string name_in_caller(const Module& caller, const Module& callee);
 // Dotted path of the innermost module call relative to the outermost one.
 std::string current_module_path();
+// "file:line" of the code that called the innermost module; when a
+// Sequential called it, the line that called the Sequential (and so on
+// outward): the line a user wrote. "" for the outermost module.
+std::string current_call_site();
 }  // namespace detail
 
 }  // namespace modtrace

@@ -6,20 +6,23 @@
 //
 //   extern "C" int modtrace_plugin_init(modtrace_registrar* registrar);
 //
-// It checks registrar->api_version, calls registrar->add_model once per model
-// and returns 0 (anything else is reported as a failure). `create` returns a
-// new modtrace::Module allocated with `new`; modtrace owns and deletes it.
-// The library stays loaded for the life of the process.
+// It checks registrar->api_version, calls registrar->add_model (or, for a
+// forward taking several tensors, add_model_inputs) once per model and
+// returns 0 (anything else is reported as a failure). `create` returns a new
+// modtrace::Module allocated with `new`; modtrace owns and deletes it. The
+// library stays loaded for the life of the process.
 //
-// In C++ the helper below does the bookkeeping:
+// In C++ the helpers below do the bookkeeping:
 //
 //   #include <modtrace/plugin.hpp>
 //   struct Tiny : modtrace::Module { … };
+//   struct Pair : modtrace::Module { … };   // forward_signature() {"query", "context"}
 //   extern "C" int modtrace_plugin_init(modtrace_registrar* r) {
-//     return modtrace::plugin::add<Tiny>(r, "tiny", "a tiny model", {1, 8}, "deterministic");
+//     if (modtrace::plugin::add<Tiny>(r, "tiny", "a tiny model", {1, 8}) != 0) return 1;
+//     return modtrace::plugin::add_with_inputs<Pair>(r, "pair", "two inputs", {{1, 8}, {1, 4}});
 //   }
 //
-// and the tool uses it with `modtrace --plugin ./libtiny.so diff tiny`.
+// and the tool uses them with `modtrace --plugin ./libtiny.so diff tiny`.
 
 #include <cstddef>
 #include <cstdint>
@@ -29,18 +32,26 @@
 
 extern "C" {
 
-#define MODTRACE_PLUGIN_API_VERSION 1
+// 2: add_model_inputs (models with several inputs). A plugin built for
+// version N loads into any modtrace whose api_version is at least N.
+#define MODTRACE_PLUGIN_API_VERSION 2
 
 typedef struct modtrace_registrar modtrace_registrar;
 
 struct modtrace_registrar {
   // MODTRACE_PLUGIN_API_VERSION of the modtrace loading the plugin.
   int api_version;
-  // Registers a model. input_kind: "ones", "zeros" or "deterministic".
-  // Returns 0, or non-zero when the model is refused (the loader reports why).
+  // Registers a model taking one input. input_kind: "ones", "zeros" or
+  // "deterministic". Returns 0, or non-zero when the model is refused (the
+  // loader reports why).
   int (*add_model)(modtrace_registrar* self, const char* name, const char* description, const int64_t* input_shape,
                    size_t input_rank, const char* input_kind, void* (*create)(void));
   void* context;  // modtrace's own
+  // Since version 2: a model taking input_count inputs; input i has
+  // input_ranks[i] sizes at input_shapes[i].
+  int (*add_model_inputs)(modtrace_registrar* self, const char* name, const char* description, size_t input_count,
+                          const int64_t* const* input_shapes, const size_t* input_ranks, const char* input_kind,
+                          void* (*create)(void));
 };
 
 // The symbol a plugin exports.
@@ -60,10 +71,28 @@ namespace plugin {
 template <class M>
 int add(modtrace_registrar* registrar, const char* name, const char* description,
         std::initializer_list<int64_t> input_shape, const char* input_kind = "deterministic") {
-  if (registrar == nullptr || registrar->api_version != MODTRACE_PLUGIN_API_VERSION) return -1;
+  if (registrar == nullptr || registrar->api_version < 1) return -1;
   const std::vector<int64_t> shape(input_shape);
   void* (*create)() = []() -> void* { return new M(); };
   return registrar->add_model(registrar, name, description, shape.data(), shape.size(), input_kind, create);
+}
+
+// The same for a model whose forward takes several tensors, one shape each.
+template <class M>
+int add_with_inputs(modtrace_registrar* registrar, const char* name, const char* description,
+                    std::initializer_list<std::initializer_list<int64_t>> input_shapes,
+                    const char* input_kind = "deterministic") {
+  if (registrar == nullptr || registrar->api_version < 2) return -1;
+  std::vector<std::vector<int64_t>> shapes(input_shapes.begin(), input_shapes.end());
+  std::vector<const int64_t*> data;
+  std::vector<size_t> ranks;
+  for (const auto& s : shapes) {
+    data.push_back(s.data());
+    ranks.push_back(s.size());
+  }
+  void* (*create)() = []() -> void* { return new M(); };
+  return registrar->add_model_inputs(registrar, name, description, shapes.size(), data.data(), ranks.data(),
+                                     input_kind, create);
 }
 
 }  // namespace plugin

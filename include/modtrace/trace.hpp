@@ -75,18 +75,27 @@ struct ModuleCall {
   int parent = -1;              // the enclosing call, -1 for the outermost
   int depth = 0;                // 0 for the outermost call
   const Module* module = nullptr;  // identity of the instance (valid while the model lives)
-  std::vector<Vertex> inputs;   // the values it was called with
+  // False when the caller called a module that is not in its tree (one kept
+  // in a plain list): no child, so its work counts as the caller's own code.
+  // Its path segment is "<Type>".
+  bool registered = true;
+  bool tuple_argument = false;  // called with one tuple (call_with_tuple), not positional tensors
+  SourceLocation source;        // the line that made the call
+  std::vector<Vertex> inputs;   // the values it was called with (a tuple's items)
   std::vector<Vertex> outputs;  // the values it returned (empty if it did not return)
   bool completed = false;       // false when an exception left the call
   Tensors input_values;         // kept only for the path named in TraceOptions::keep_values_of
 };
 
 // Where an op ran, relative to a reference module (by default the traced root).
+// A call of an unregistered module is no child: what runs inside it is the
+// reference module's own work (functional), however deep.
 struct Ownership {
   enum class Kind { functional, module_owned, outside };
   Kind kind = Kind::outside;
   int reference_call = -1;  // the call of the reference module the node ran under
   int child_call = -1;      // module-owned: the reference module's direct child call it ran under
+  int unregistered_call = -1;  // functional through an unregistered module: that module's call
   int innermost_call = -1;  // the innermost call it ran in
   std::string child;        // module-owned: that child's path
   std::string module;       // path of the innermost module
@@ -101,6 +110,8 @@ struct TraceFailure {
   std::string reason;        // the same without the module context (Error::message())
   std::string module_path;   // innermost module it happened in ("" for the root)
   std::string module_type;
+  std::string called_at;     // "file:line" that called that module (Error::called_at())
+  std::string source;        // "file:line" of the op that raised it, "" when no op did
   int call = -1;             // that module's call record
   std::optional<Vertex> failed_node;  // the failed op, when an op's check threw
 };
@@ -110,6 +121,9 @@ struct TraceOptions {
   bool shape_only = false;
   // Keep the input tensors of calls of the module at this path (for analysis at a sub-module).
   std::optional<std::string> keep_values_of = std::nullopt;
+  // Call the module with the inputs as one tuple (call_with_tuple), as its
+  // caller did when it was recorded that way (a DenseNet layer's list).
+  bool tuple_argument = false;
 };
 
 namespace detail {
@@ -147,9 +161,6 @@ class Trace {
   // Calls of the module at `path`, in order; the direct child calls of a call.
   std::vector<int> calls_of(const std::string& path) const;
   std::vector<int> child_calls(int call) const;
-
-  // "lib/zoo/seed.cpp:12" (leading ./ and ../ dropped), or "" when unknown.
-  static std::string source_text(const SourceLocation& where);
 
  private:
   friend class detail::Recorder;

@@ -2,7 +2,7 @@
 // The model zoo: models by name, with the input each is meant to run on.
 //
 //   auto model = modtrace::zoo::create("seed_main_model");
-//   Tensor y = (*model)(modtrace::zoo::default_input("seed_main_model"));
+//   Tensors y = model->call(modtrace::zoo::default_inputs("seed_main_model"));
 
 #include <functional>
 #include <memory>
@@ -28,7 +28,7 @@ enum class InputKind { ones, zeros, deterministic };
 struct ModelInfo {
   std::string name;         // torchvision's builder name, or seed_main_model
   std::string description;  // one line
-  Shape input_shape;        // what the reference runs it on
+  std::vector<Shape> input_shapes;  // one per input of forward: what the reference runs it on
   InputKind input = InputKind::deterministic;
 };
 
@@ -42,10 +42,16 @@ bool contains(std::string_view name);
 void register_model(ModelInfo info, std::function<std::shared_ptr<Module>()> build);
 // A new model in eval mode.
 std::shared_ptr<Module> create(std::string_view name);
-// The model's reference input (ones for the seed example, the deterministic rule otherwise).
+// The model's reference inputs (ones for the seed example, the
+// deterministic rule otherwise), one per shape in input_shapes.
+Tensors default_inputs(std::string_view name);
+// The same for a model with one input; Error if it takes several.
 Tensor default_input(std::string_view name);
 
-Tensor make_input(InputKind kind, const Shape& shape);
+// One input of the kind; the i-th input of a model uses key "input" for
+// i = 0 and "input.<i>" after (the reference data's rule).
+Tensor make_input(InputKind kind, const Shape& shape, size_t index = 0);
+Tensors make_inputs(InputKind kind, const std::vector<Shape>& shapes);
 // "ones" | "zeros" | "deterministic"; Error otherwise.
 InputKind parse_input_kind(std::string_view text);
 

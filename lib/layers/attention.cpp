@@ -44,8 +44,12 @@ MultiheadAttention::MultiheadAttention(int64_t e, int64_t h, const MultiheadAtte
   if (o.bias) out_proj.bias.copy_(Tensor::zeros({e}));
 }
 
+std::span<const std::string_view> MultiheadAttention::forward_signature() const {
+  static constexpr std::string_view names[] = {"query", "key", "value"};
+  return names;
+}
+
 Tensors MultiheadAttention::forward_many(const Tensors& inputs) {
-  expect_inputs(inputs, 3, "query, key, value");
   const int64_t batch_dim = options.batch_first ? 0 : 1;
   for (const char* name : {"query", "key", "value"}) {
     const Tensor& t = inputs[name[0] == 'q' ? 0 : name[0] == 'k' ? 1 : 2];

@@ -69,8 +69,13 @@ std::string comparison_to_dot(const ChildrenReport& r, const RenderOptions& opti
   const std::string who = r.path.empty() ? r.module_type : r.path + " (" + r.module_type + ")";
   g.title = options.title.empty() ? who + " vs nn.Sequential(*children()): " + std::string(verdict_name(r.verdict))
                                   : options.title;
-  std::string outputs = "output " + to_string(r.output.original_shape) + " vs " +
-                        (r.sequential.ok ? to_string(r.output.sequential_shape) : std::string("(none)"));
+  auto shapes = [](const std::optional<Shape>& s) { return s ? to_string(*s) : std::string("(none)"); };
+  std::string outputs;
+  for (size_t i = 0; i < r.output.outputs.size(); ++i) {
+    const OutputPair& p = r.output.outputs[i];
+    outputs += (outputs.empty() ? "" : ", ") + std::string(r.output.outputs.size() == 1 ? "output " : "output " + std::to_string(i) + " ") +
+               shapes(p.original) + " vs " + (r.sequential.ok ? shapes(p.sequential) : std::string("(none)"));
+  }
   if (r.output.compared) outputs += ", max |difference| " + number(r.output.max_abs_diff);
   if (!r.sequential.ok) outputs += "; the Sequential fails at " + r.sequential.failed_child;
   g.title += "\n" + outputs + "; " + std::to_string(r.dropped.size()) + " dropped op" +

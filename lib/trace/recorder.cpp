@@ -91,16 +91,20 @@ void Recorder::record_failed_op(const OpCall& call, const std::exception& error,
   failed_node_ = add_op_node(call, NodeKind::failed_op, {}, where, error.what());
 }
 
-int Recorder::enter_call(const Module& module, const Tensors& inputs) {
+int Recorder::enter_call(const Module& module, const Tensors& inputs, const SourceLocation& where,
+                         bool tuple_argument) {
   ModuleCall record;
   record.parent = current_call();
   record.module = &module;
   record.type = module.type_name();
   record.call_index = call_counts_[&module]++;
+  record.source = where;
+  record.tuple_argument = tuple_argument;
   if (record.parent >= 0) {
     const ModuleCall& parent = trace_.calls_[record.parent];
     record.depth = parent.depth + 1;
     const std::string name = name_in_caller(*parent.module, module);
+    record.registered = !name.starts_with('<');
     record.path = parent.path.empty() ? name : parent.path + "." + name;
   }
   record.inputs = values_of(inputs);
@@ -156,7 +160,9 @@ void Recorder::fail(const std::exception& error) {
     if (e->has_module_context()) {
       failure.module_path = e->module_path();
       failure.module_type = e->module_type();
+      failure.called_at = e->called_at();
     }
+    failure.source = e->source();
   }
   // The innermost call the exception left: the deepest unfinished one.
   for (int i = static_cast<int>(trace_.calls_.size()) - 1; i >= 0; --i) {

@@ -19,7 +19,7 @@ class Recorder {
   void record_failed_op(const OpCall& call, const std::exception& error, const SourceLocation& where);
 
   // From the module call scope: returns the call's index.
-  int enter_call(const Module& module, const Tensors& inputs);
+  int enter_call(const Module& module, const Tensors& inputs, const SourceLocation& where, bool tuple_argument);
   void leave_call(int call, const Tensors* outputs);  // nullptr: left by an exception
 
   Tensor add_input(const Tensor& value, std::string name);

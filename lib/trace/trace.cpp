@@ -54,7 +54,7 @@ Trace trace_module(Module& module, const Tensors& inputs, const TraceOptions& op
     fed.push_back(session.input(inputs[i], inputs.size() == 1 ? "input" : "input." + std::to_string(i)));
   }
   try {
-    session.output(module.call(fed));
+    session.output(options.tuple_argument ? module.call_with_tuple(fed) : module.call(fed));
   } catch (const std::exception& e) {
     session.fail(e);
   } catch (...) {
@@ -117,6 +117,9 @@ Ownership Trace::ownership_in_call(Vertex v, int reference_call) const {
   o.reference_call = reference_call;
   if (below < 0) {
     o.kind = Ownership::Kind::functional;
+  } else if (!calls_[below].registered) {
+    o.kind = Ownership::Kind::functional;  // inside a module the reference module holds in no registered slot
+    o.unregistered_call = below;
   } else {
     o.kind = Ownership::Kind::module_owned;
     o.child_call = below;
@@ -146,15 +149,6 @@ std::vector<int> Trace::child_calls(int call) const {
     if (calls_[i].parent == call) out.push_back(static_cast<int>(i));
   }
   return out;
-}
-
-std::string Trace::source_text(const SourceLocation& where) {
-  if (where.line() == 0 || where.file_name() == nullptr || *where.file_name() == '\0') return "";
-  // Compilers see sources relative to the build directory ("../lib/zoo/seed.cpp"):
-  // drop the leading ./ and ../ so the path reads from the project root.
-  std::string_view file = where.file_name();
-  while (file.starts_with("../") || file.starts_with("./")) file.remove_prefix(file.find('/') + 1);
-  return std::string(file) + ":" + std::to_string(where.line());
 }
 
 }  // namespace modtrace

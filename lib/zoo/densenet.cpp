@@ -14,8 +14,10 @@ DenseLayer::DenseLayer(int64_t in, int64_t growth_rate, int64_t bn_size, double 
                                     Conv2dOptions{.padding = 1, .bias = false})),
       drop_rate(drop) {}
 
-Tensors DenseLayer::forward_many(const Tensors& previous_features) {
-  if (previous_features.empty()) throw Error("_DenseLayer.forward takes at least 1 input (feature maps), got 0");
+Tensor DenseLayer::forward(const Tensor& input) { return forward_tuple({input}).at(0); }
+
+Tensors DenseLayer::forward_tuple(const Tensors& previous_features) {
+  if (previous_features.empty()) throw Error("_DenseLayer.forward: the list of feature maps is empty");
   // torchvision's bn_function: torch.cat(inputs, 1) in the layer's own code
   const Tensor concatenated = F::cat(previous_features, 1);
   const Tensor bottleneck = conv1(relu1(norm1(concatenated)));
@@ -32,7 +34,8 @@ DenseBlock::DenseBlock(int num_layers, int64_t in, int64_t bn_size, int64_t grow
 
 Tensor DenseBlock::forward(const Tensor& init_features) {
   Tensors features = {init_features};
-  for (const auto& [name, layer] : named_children()) features.push_back(layer->call(features).at(0));
+  // torchvision: new_features = layer(features), the list as one argument.
+  for (const auto& [name, layer] : registered_children()) features.push_back(layer->call_with_tuple(features).at(0));
   return F::cat(features, 1);  // torchvision: torch.cat(features, 1)
 }
 

@@ -78,7 +78,6 @@ GoogLeNet::GoogLeNet(int64_t num_classes, bool aux_logits, double p, double p_au
       fc(register_module<Linear>("fc", 1024, num_classes)) {}
 
 Tensors GoogLeNet::forward_many(const Tensors& inputs) {
-  expect_inputs(inputs, 1, "input");
   Tensor x = maxpool1(conv1(inputs[0]));
   x = maxpool2(conv3(conv2(x)));
   x = maxpool3(inception3b(inception3a(x)));

@@ -25,8 +25,10 @@ class DenseLayer : public Module {
   const double drop_rate;
 
  protected:
-  // The earlier feature maps, one tensor each (torchvision passes a list).
-  Tensors forward_many(const Tensors& previous_features) override;
+  // torchvision's forward takes a tensor or a list of the earlier feature
+  // maps (its DenseBlock passes the list): call() for the one, call_with_tuple() for the other.
+  Tensor forward(const Tensor& input) override;
+  Tensors forward_tuple(const Tensors& previous_features) override;
 };
 
 class DenseBlock : public ModuleDict {

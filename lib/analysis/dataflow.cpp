@@ -1,0 +1,179 @@
+// Dataflow breaks: where the values reaching each child come from, against
+// what the Sequential feeds it (the previous child's result, as one tensor
+// or one tuple; the module's input for the first child).
+
+#include <climits>
+#include <map>
+#include <set>
+
+#include "analysis/findings.hpp"
+
+namespace modtrace::detail {
+namespace {
+
+// Walks back from a value through the module's own (functional) ops to the
+// outputs of earlier child calls or the module's inputs. Parameters,
+// buffers and constants are not sources.
+class SourceFinder {
+ public:
+  SourceFinder(const Trace& trace, const std::vector<int>& child_calls) : trace_(trace) {
+    for (int c : child_calls) {
+      for (Vertex v : trace.calls()[c].outputs) producers_[v].push_back(c);  // in call order
+    }
+    for (size_t i = 0; i < trace.inputs().size(); ++i) input_index_[trace.inputs()[i]] = static_cast<int>(i);
+  }
+
+  // Source labels: a child call index (>= 0) or -1 - input index for module inputs.
+  std::set<int> sources(Vertex v, int before_call) {
+    std::set<int> out;
+    std::set<Vertex> seen;
+    walk(v, before_call, out, seen);
+    return out;
+  }
+
+ private:
+  void walk(Vertex v, int before_call, std::set<int>& out, std::set<Vertex>& seen) {
+    if (!seen.insert(v).second) return;
+    // The latest child call before the consumer that returned this value (an
+    // Identity child returns the very value it was given).
+    if (auto it = producers_.find(v); it != producers_.end()) {
+      int latest = -1;
+      for (int c : it->second) {
+        if (c < before_call) latest = c;
+      }
+      if (latest >= 0) {
+        out.insert(latest);
+        return;
+      }
+    }
+    if (auto it = input_index_.find(v); it != input_index_.end()) {
+      out.insert(-1 - it->second);
+      return;
+    }
+    const Node& n = trace_.graph()[v];
+    if (n.kind != NodeKind::op) return;  // parameters, buffers, constants
+    for (auto e : boost::make_iterator_range(boost::in_edges(v, trace_.graph()))) {
+      walk(boost::source(e, trace_.graph()), before_call, out, seen);
+    }
+  }
+
+  const Trace& trace_;
+  std::map<Vertex, std::vector<int>> producers_;
+  std::map<Vertex, int> input_index_;
+};
+
+std::string source_label(const Trace& trace, int source) {
+  if (source >= 0) return trace.calls()[source].path;
+  return trace.inputs().size() == 1 ? "the module's input" : "the module's input " + std::to_string(-1 - source);
+}
+
+std::string list(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+std::string tensors(size_t n) { return std::to_string(n) + (n == 1 ? " tensor" : " tensors"); }
+
+// The values the module returns, as the vertices that produced them.
+std::vector<Vertex> result_values(const Trace& trace) {
+  std::vector<Vertex> out;
+  for (Vertex o : trace.outputs()) out.push_back(boost::source(*boost::in_edges(o, trace.graph()).first, trace.graph()));
+  return out;
+}
+
+class BreakFinder {
+ public:
+  BreakFinder(const Trace& trace, const std::vector<int>& child_calls)
+      : trace_(trace), child_calls_(child_calls), finder_(trace, child_calls) {}
+
+  std::vector<DataflowBreak> run() {
+    for (size_t i = 0; i < child_calls_.size(); ++i) {
+      const ModuleCall& c = trace_.calls()[child_calls_[i]];
+      check(c.path, c.call_index, c.inputs, c.tuple_argument, static_cast<int>(i));
+    }
+    // The Sequential returns what its last child returns: does the module?
+    if (!child_calls_.empty() && !trace_.outputs().empty()) {
+      const std::vector<Vertex> result = result_values(trace_);
+      check("(output)", 0, result, result.size() != 1, static_cast<int>(child_calls_.size()));
+    }
+    return breaks_;
+  }
+
+ private:
+  // `position`: this consumer's place in the chain (the module's result comes after the last child).
+  void check(const std::string& child, int call_index, const std::vector<Vertex>& inputs, bool tuple, int position) {
+    const int previous = position > 0 ? child_calls_[position - 1] : -1;
+    const int before = position < static_cast<int>(child_calls_.size()) ? child_calls_[position] : INT_MAX;
+    const bool result = child == "(output)";
+    DataflowBreak b;
+    b.child = child;
+    b.call_index = call_index;
+    b.expected = previous >= 0 ? "the output of " + trace_.calls()[previous].path : "the module's input";
+    const std::string subject = result ? "the module's result" : child;
+    const std::string feeds = result ? "returns" : "feeds";
+
+    // A tuple travels whole: the consumer must take exactly the previous child's results.
+    const size_t fed_count = previous >= 0 ? trace_.calls()[previous].outputs.size() : 1;
+    if (previous >= 0 && fed_count != 1) {
+      if (inputs == trace_.calls()[previous].outputs && (tuple || result)) return;
+      b.expected = "the tuple " + trace_.calls()[previous].path + " returns";
+      b.reason = trace_.calls()[previous].path + " returns " + tensors(fed_count) + "; the Sequential " +
+                 (result ? "returns them as one tuple" : "passes them to " + child + " as one tuple");
+      b.reason += result ? ", the module returns " + tensors(inputs.size())
+                         : tuple ? ", the forward a tuple of " + tensors(inputs.size())
+                                 : ", the forward calls it with " + std::to_string(inputs.size()) +
+                                       (inputs.size() == 1 ? " input" : " inputs");
+      breaks_.push_back(b);
+      return;
+    }
+    // A tuple of one tensor carries the same value as that tensor (torchvision's
+    // DenseNet hands its first layer [x]): its source decides, as for a tensor.
+    if (inputs.size() != 1) {
+      b.reason = result ? "the module returns " + tensors(inputs.size()) + "; the Sequential returns " + b.expected
+                 : tuple ? child + " is called with a tuple of " + tensors(inputs.size()) +
+                               "; the Sequential passes it one tensor, " + b.expected
+                         : child + " is called with " + std::to_string(inputs.size()) +
+                               " inputs; the Sequential passes one, " + b.expected;
+      breaks_.push_back(b);
+      return;
+    }
+    const std::set<int> found = finder_.sources(inputs[0], before);
+    const int wanted = previous >= 0 ? previous : -1;
+    if (found == std::set<int>{wanted}) return;
+    // Children in call order first, then the module's inputs.
+    for (int s : found) {
+      if (s >= 0) b.actual.push_back(source_label(trace_, s));
+    }
+    for (int s : found) {
+      if (s < 0) b.actual.push_back(source_label(trace_, s));
+    }
+    if (found.empty()) {
+      b.reason = subject + " is computed from parameters or constants only, not from " + b.expected;
+    } else if (found.count(wanted) > 0) {
+      std::vector<std::string> extra;
+      for (int s : found) {
+        if (s != wanted) extra.push_back(source_label(trace_, s));
+      }
+      b.reason = subject + " also reads " + list(extra) + " (a skip connection): the Sequential " + feeds +
+                 " only " + b.expected;
+    } else {
+      b.reason = subject + " reads " + list(b.actual) + ", but the Sequential " + feeds + (result ? " " : " it ") +
+                 b.expected;
+    }
+    breaks_.push_back(b);
+  }
+
+  const Trace& trace_;
+  const std::vector<int>& child_calls_;
+  SourceFinder finder_;
+  std::vector<DataflowBreak> breaks_;
+};
+
+}  // namespace
+
+std::vector<DataflowBreak> find_dataflow_breaks(const Trace& trace, const std::vector<int>& child_calls) {
+  return BreakFinder(trace, child_calls).run();
+}
+
+}  // namespace modtrace::detail
