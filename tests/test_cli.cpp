@@ -218,6 +218,72 @@ TEST_CASE("a plugin's models work in every command") {
   CHECK(tool(plugin + " trace residual_mlp --shape-only").status == 0);
 }
 
+TEST_CASE("a plugin model with two inputs: diff, run and trace from the command line") {
+  const std::string plugin = std::string("--plugin ") + MODTRACE_EXAMPLE_PLUGIN;
+  CHECK(contains(tool(plugin + " models").out, "two_tower          [1, 8], [1, 4]"));
+  // PyTorch's Sequential takes one argument: it raises before any child runs.
+  const Result r = tool(plugin + " diff two_tower");
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "children-only analysis of TwoTower, inputs [1, 8], [1, 4]\nverdict: fails"));
+  CHECK(contains(r.out, "sequential: fails before any child runs\n  Sequential.forward() takes 2 positional arguments "
+                        "but 3 were given\n"));
+  CHECK(tool(plugin + " diff two_tower --check").status == 3);
+  const json j = json::parse(tool(plugin + " diff two_tower --shape-only --format json --input-shape 3x8 "
+                                  "--input-shape 3x4").out);
+  CHECK(j["verdict"] == "fails");
+  CHECK(j["input_shapes"] == json::parse("[[3, 8], [3, 4]]"));
+  CHECK(j["output"]["original_count"] == 1);
+  // The model runs on both inputs; its children-only Sequential raises as PyTorch's does.
+  const Result run = tool(plugin + " run two_tower");
+  CHECK(run.status == 0);
+  CHECK(contains(run.out, "tensor([["));
+  const Result children = tool(plugin + " run two_tower --children");
+  CHECK(children.status == 1);
+  CHECK(children.err == "modtrace: error: in the root module (Sequential): Sequential.forward() takes 2 positional "
+                        "arguments but 3 were given\n");
+  CHECK(tool(plugin + " trace two_tower --input-shape 2x8 --input-shape 2x4").status == 0);
+  // One --input-shape per input, or none.
+  const Result count = tool(plugin + " diff two_tower --input-shape 1x8");
+  CHECK(count.status == 2);
+  CHECK(contains(count.err, "model 'two_tower' takes 2 inputs; give --input-shape once per input (2 times), or not "
+                            "at all, got 1"));
+  CHECK(tool("run seed_main_model --input-shape 2x2 --input-shape 2x2").status == 2);
+}
+
+TEST_CASE("diff --format json reports errors as JSON on stdout, with the same exit status") {
+  const std::string plugin = std::string("--plugin ") + MODTRACE_EXAMPLE_PLUGIN;
+  // The model itself fails: where, and the line that called the failing module.
+  const Result failed = tool(plugin + " diff two_tower --format json --input-shape 2x8 --input-shape 2x5");
+  CHECK(failed.status == 1);
+  CHECK(lines(failed.err) == 1);
+  const json j = json::parse(failed.out);
+  CHECK(j["kind"] == "runtime");
+  CHECK(j["error"].get<std::string>().starts_with("the module itself fails on this input"));
+  CHECK(j["module"] == "context_proj");
+  CHECK(j["module_type"] == "Linear");
+  CHECK(j["called_at"].get<std::string>().starts_with("tools/plugin-example/example_plugin.cpp:"));
+  CHECK(j["source"].get<std::string>().starts_with("lib/layers/basic.cpp:"));
+  // With --at, the model failing before it reaches that module says where too.
+  const Result before = tool("diff resnet18 --at layer2 --format json --input-shape 1x4x32x32 --shape-only");
+  CHECK(before.status == 1);
+  const json early = json::parse(before.out);
+  CHECK(early["error"].get<std::string>().starts_with("the model failed before calling 'layer2': in module 'conv1'"));
+  CHECK(early["module"] == "conv1");
+  CHECK(early["called_at"].get<std::string>().starts_with("lib/zoo/resnet.cpp:"));
+  // A usage error in JSON mode is a document too.
+  CHECK(json::parse(tool("diff resnet18 --format json --input-shape 1x3x8x8 --input-shape 1x3x8x8").out)["kind"] ==
+        "usage");
+  const Result bad_path = tool("diff seed_main_model --at block_7 --format json");
+  CHECK(bad_path.status == 1);
+  const json path = json::parse(bad_path.out);
+  CHECK(path["error"] == "MainModel has no child 'block_7'; its children are: block_0, block_1");
+  CHECK(path["module"].is_null());
+  CHECK(path["source"].is_null());
+  const Result usage = tool("diff no_such_model --format json");
+  CHECK(usage.status == 2);
+  CHECK(json::parse(usage.out)["kind"] == "usage");
+}
+
 TEST_CASE("plugins that cannot load are runtime errors naming the library") {
   const Result missing = tool("--plugin /nonexistent/libnothing.so models");
   CHECK(missing.status == 1);
@@ -237,7 +303,9 @@ TEST_CASE("a plugin registering bad models is refused with every problem named")
   CHECK(contains(r.err, "registered bad models: model '': a model needs a non-empty name;"));
   CHECK(contains(r.err, "model 'zero_sized': input shape [0, 4] must have positive sizes;"));
   CHECK(contains(r.err, "model 'odd_input': unknown input 'random'; expected ones, zeros or deterministic;"));
-  CHECK(contains(r.err, "model 'seed_main_model': the zoo already has a model with this name"));
+  CHECK(contains(r.err, "model 'seed_main_model': the zoo already has a model with this name;"));
+  CHECK(contains(r.err, "model 'no_inputs': a model needs at least one input shape;"));
+  CHECK(contains(r.err, "model 'null_shapes': input shapes missing"));
 }
 
 TEST_CASE("a plugin model whose factory returns null, or that throws a non-standard exception, is a runtime error") {

@@ -130,6 +130,24 @@ TEST_CASE("children only the Sequential runs are marked as added") {
   CHECK(dot.find("fillcolor=\"#d9d2e9\"") != std::string::npos);
 }
 
+TEST_CASE("a module the root keeps unregistered is drawn as the root's own work the Sequential drops") {
+  struct Helper : Module {
+    std::shared_ptr<Linear> helper = make<Linear>(2, 2);  // kept in a plain member: no child
+    ReLU& relu = register_module<ReLU>("relu");
+
+   protected:
+    Tensor forward(const Tensor& x) override { return relu((*helper)(x)); }
+  } model;
+  const std::string dot = comparison_to_dot(compare_children(model, {Tensor::ones({1, 2})}));
+  const size_t node = dot.find("\"a_c1\" [label=<<b>&lt;Linear&gt; (Linear)</b>");
+  REQUIRE(node != std::string::npos);
+  const std::string line = dot.substr(node, dot.find('\n', node) - node);
+  CHECK(line.find("fillcolor=\"#f4cccc\"") != std::string::npos);  // dropped, not a child module
+  // Expanded, its op is drawn dropped too.
+  const std::string deep = comparison_to_dot(compare_children(model, {Tensor::ones({1, 2})}), {.depth = 3});
+  CHECK(count(deep, "fillcolor=\"#f4cccc\"") >= 2);  // the linear and the legend
+}
+
 TEST_CASE("Graphviz renders SVG and PNG") {
   const std::string dot = trace_to_dot(seed_trace());
   const std::string svg = render_dot(dot, "svg");

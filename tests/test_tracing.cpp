@@ -262,3 +262,68 @@ TEST_CASE("tensors from an earlier trace are constants in a later one") {
   const Vertex source = boost::source(*boost::in_edges(neg, t.graph()).first, t.graph());
   CHECK(t.graph()[source].kind == NodeKind::constant);
 }
+
+namespace {
+
+// Calls a Linear it keeps in a plain member, not registered (a Python list does this).
+struct KeepsHelper : Module {
+  std::shared_ptr<Linear> helper = make<Linear>(2, 2);
+  ReLU& relu = register_module<ReLU>("relu");
+  static constexpr int helper_line = __LINE__ + 3;
+
+ protected:
+  Tensor forward(const Tensor& x) override { return relu((*helper)(x)); }
+};
+
+// Takes a tuple of tensors as its one argument.
+struct Concat : Module {
+ protected:
+  Tensors forward_tuple(const Tensors& xs) override { return {F::cat(xs, 1)}; }
+};
+
+}  // namespace
+
+TEST_CASE("a module called but not registered is no child: what runs in it is the caller's own work") {
+  KeepsHelper model;
+  const Trace t = trace_module(model, {Tensor::ones({1, 2})});
+  REQUIRE(t.calls().size() == 3);
+  CHECK(t.calls()[1].path == "<Linear>");
+  CHECK_FALSE(t.calls()[1].registered);
+  CHECK(t.calls()[2].registered);
+  CHECK(op_names(t) == std::vector<std::string>{"linear", "relu"});
+  CHECK(owners(t) == std::vector<std::string>{"functional", "relu"});
+  const Ownership o = t.ownership(t.op_nodes()[0]);
+  CHECK(o.unregistered_call == 1);
+  CHECK(o.module == "<Linear>");
+  // Relative to the helper itself, its op is its own.
+  CHECK(t.ownership_in_call(t.op_nodes()[0], 1).functional());
+  CHECK(t.ownership_in_call(t.op_nodes()[0], 1).unregistered_call == -1);
+}
+
+TEST_CASE("each module call records the line that made it and how it was called") {
+  KeepsHelper model;
+  const Trace t = trace_module(model, {Tensor::ones({1, 2})});
+  CHECK(source_text(t.calls()[1].source) == "tests/test_tracing.cpp:" + std::to_string(KeepsHelper::helper_line));
+  CHECK_FALSE(t.calls()[1].tuple_argument);
+  const nlohmann::json j = nlohmann::json::parse(trace_to_json(t));
+  CHECK(j["calls"][1]["registered"] == false);
+  CHECK(j["calls"][1]["tuple_argument"] == false);
+  CHECK(j["calls"][1]["called_at"] == "tests/test_tracing.cpp:" + std::to_string(KeepsHelper::helper_line));
+  // A module called with one tuple argument says so.
+  Concat concat;
+  const Trace tuple = trace_module(concat, {Tensor::ones({1, 2}), Tensor::ones({1, 3})}, {.tuple_argument = true});
+  REQUIRE(tuple.completed());
+  CHECK(tuple.calls()[0].tuple_argument);
+  CHECK(tuple.output_values()[0].shape() == Shape{1, 5});
+}
+
+TEST_CASE("a failure records the line that called the failing module and the op that raised it") {
+  KeepsHelper model;
+  const Trace t = trace_module(model, {Tensor::ones({1, 3})});
+  REQUIRE(t.failure().has_value());
+  CHECK(t.failure()->module_path == "<Linear>");
+  CHECK(t.failure()->called_at == "tests/test_tracing.cpp:" + std::to_string(KeepsHelper::helper_line));
+  CHECK(t.failure()->source.starts_with("lib/layers/basic.cpp:"));
+  const nlohmann::json j = nlohmann::json::parse(trace_to_json(t));
+  CHECK(j["failure"]["called_at"] == "tests/test_tracing.cpp:" + std::to_string(KeepsHelper::helper_line));
+}

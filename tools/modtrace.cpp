@@ -254,15 +254,15 @@ int summarize(const SummaryCommand& c) {
     const std::string params = first ? thousands(call.module->parameter_count()) : "(again)";
     const auto ops = own_ops.find(static_cast<int>(i));
     const size_t n_ops = ops == own_ops.end() ? 0 : ops->second.size();
-    std::printf("%-40s %-24s %-22s %14s %8zu\n", name.c_str(), call.type.c_str(), shape.c_str(), params.c_str(),
-                n_ops);
+    const std::string type = call.registered ? call.type : call.type + " (unregistered)";
+    std::printf("%-40s %-24s %-22s %14s %8zu\n", name.c_str(), type.c_str(), shape.c_str(), params.c_str(), n_ops);
   }
   std::printf("%s\n", std::string(112, '-').c_str());
   std::printf("total parameters: %s\n", thousands(l.model->parameter_count()).c_str());
-  const auto root_ops = own_ops.find(0);
+  // The root's own work includes what unregistered modules it called ran.
   std::string list;
-  if (root_ops != own_ops.end()) {
-    for (const auto& op : root_ops->second) list += (list.empty() ? "" : ", ") + op;
+  for (Vertex v : t.op_nodes()) {
+    if (t.ownership(v).functional()) list += (list.empty() ? "" : ", ") + std::string(t.graph()[v].op_name);
   }
   std::printf("functional ops in %s's own forward: %s\n", l.model->type_name().c_str(),
               list.empty() ? "none" : list.c_str());

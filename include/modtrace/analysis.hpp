@@ -50,7 +50,9 @@ struct DroppedOp {
   std::vector<Shape> input_shapes;
   Shape output_shape;
   std::string attributes;           // "other=3"
-  std::string source;               // "seed.cpp:14", "" when unknown
+  // Where it ran: "lib/zoo/seed.cpp:14", "" when unknown; for an op inside
+  // an unregistered module, the line that called that module.
+  std::string source;
   std::string function;             // "MainModel::functional_stuff", "" when unknown
 };
 
@@ -162,9 +164,10 @@ struct CompareOptions {
   bool shape_only = false;
 };
 
-// What compare_children throws when the module itself fails on the input:
-// there is nothing to compare. `failure` says where (module path from the
-// analysed module, type, the line that called it, the op's line).
+// What compare_children throws when the module itself fails on the input
+// (or, with `at`, the model fails before reaching it): there is nothing to
+// compare. `failure` says where (the module's full path in the model, its
+// type, the line that called it, the op's line).
 class ModuleFailedError : public Error {
  public:
   ModuleFailedError(std::string message, TraceFailure failure)

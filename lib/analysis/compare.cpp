@@ -119,7 +119,8 @@ RecordedCall inputs_at(Module& model, const Tensors& inputs, const std::string& 
     if (c.path == path) return {c.input_values, c.tuple_argument};
   }
   if (!full.completed()) {
-    throw Error("the model failed before calling '" + path + "': " + full.failure()->message);
+    throw ModuleFailedError("the model failed before calling '" + path + "': " + full.failure()->message,
+                            *full.failure());
   }
   throw Error("module '" + path + "' is never called by the model's forward, so it has no input to analyse");
 }

@@ -42,9 +42,11 @@ void find_dropped_ops(ChildrenReport& r, const std::string& at) {
     const Ownership o = t.ownership_in_call(v, 0);
     if (!o.functional()) continue;
     const Node& n = t.graph()[v];
+    // Inside an unregistered module, the line worth showing is the one that called it.
+    const SourceLocation& where = o.unregistered_call >= 0 ? t.calls()[o.unregistered_call].source : n.source;
     r.dropped.push_back({v, std::string(n.op_name), join_path(at, o.module), n.input_shapes, n.shape,
-                         to_string(n.attrs), source_text(n.source),
-                         n.source.line() ? short_function_name(n.source.function_name()) : ""});
+                         to_string(n.attrs), source_text(where),
+                         where.line() ? short_function_name(where.function_name()) : ""});
   }
 }
 

@@ -71,6 +71,7 @@ std::string trace_to_json(const Trace& trace, int indent) {
       edges.push_back({{"from", v}, {"to", boost::target(e, g)}, {"operand", g[e].operand}});
     }
   }
+  auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   json calls = json::array();
   for (const auto& c : trace.calls()) {
     calls.push_back({{"path", c.path},
@@ -78,6 +79,9 @@ std::string trace_to_json(const Trace& trace, int indent) {
                      {"call_index", c.call_index},
                      {"parent", c.parent},
                      {"depth", c.depth},
+                     {"registered", c.registered},
+                     {"tuple_argument", c.tuple_argument},
+                     {"called_at", text_or_null(source_text(c.source))},
                      {"inputs", c.inputs},
                      {"outputs", c.outputs},
                      {"completed", c.completed}});
@@ -87,6 +91,8 @@ std::string trace_to_json(const Trace& trace, int indent) {
     failure = {{"message", f->message},
                {"module", f->module_path},
                {"module_type", f->module_type},
+               {"called_at", text_or_null(f->called_at)},
+               {"source", text_or_null(f->source)},
                {"node", f->failed_node ? json(*f->failed_node) : json(nullptr)}};
   }
   const json out = {{"shape_only", trace.shape_only()}, {"completed", trace.completed()}, {"failure", failure},

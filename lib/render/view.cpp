@@ -58,6 +58,17 @@ class TraceView {
     return path;
   }
 
+  Role own_code_role() const { return o_.functional_is_dropped ? Role::dropped : Role::functional; }
+
+  // A call of a module the root does not hold (kept in a plain list), or
+  // anything inside one: the root's own work, drawn as such.
+  bool roots_own_work(int call) const {
+    for (int c = call; c >= 0 && calls_[c].parent >= 0; c = calls_[c].parent) {
+      if (calls_[calls_[c].parent].parent < 0) return !calls_[c].registered;
+    }
+    return false;
+  }
+
   bool is_added(int call) const {
     const std::string path = display_path(call);
     const std::string first = path.substr(0, path.find('.'));
@@ -113,7 +124,10 @@ class TraceView {
         node.lines = {call_title(static_cast<int>(i)),
                       to_string(value_shapes(c.inputs)) + " → " +
                           (c.completed ? to_string(value_shapes(c.outputs)) : std::string("(failed)"))};
-        node.role = !c.completed ? Role::failed : is_added(static_cast<int>(i)) ? Role::added : Role::module;
+        node.role = !c.completed                      ? Role::failed
+                    : is_added(static_cast<int>(i))   ? Role::added
+                    : roots_own_work(static_cast<int>(i)) ? own_code_role()
+                                                      : Role::module;
         node.cluster = parent_cluster;
         collapsed_node_[static_cast<int>(i)] = g_.nodes.size();
         g_.nodes.push_back(std::move(node));
@@ -167,7 +181,7 @@ class TraceView {
             }
             continue;
           }
-          const bool own_code = call < 0 || calls_[call].parent < 0;
+          const bool own_code = trace_.ownership(v).functional();
           node.cluster = call >= 0 ? cluster_of_[call] : o_.parent_cluster;
           node.lines = {std::string(n.op_name)};
           if (call >= 0 && single_op_leaf_[call] && calls_[call].parent >= 0) {
@@ -180,7 +194,7 @@ class TraceView {
             node.lines.push_back(to_string(n.input_shapes) + " → (failed)");
             for (auto& line : wrap(failure_reason(), 44)) node.lines.push_back(line);
           } else {
-            node.role = own_code ? (o_.functional_is_dropped ? Role::dropped : Role::functional) : Role::module_owned;
+            node.role = own_code ? own_code_role() : Role::module_owned;
             node.lines.push_back(to_string(n.shape));
           }
           break;

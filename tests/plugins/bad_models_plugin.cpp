@@ -13,5 +13,9 @@ extern "C" int modtrace_plugin_init(modtrace_registrar* r) {
   r->add_model(r, "zero_sized", "a zero input size", zero, 2, "ones", make_nothing);
   r->add_model(r, "odd_input", "an input kind that does not exist", shape, 2, "random", make_nothing);
   r->add_model(r, "seed_main_model", "a name the zoo has", shape, 2, "ones", make_nothing);
+  const int64_t* shapes[] = {shape};
+  const size_t ranks[] = {2};
+  r->add_model_inputs(r, "no_inputs", "no input shape at all", 0, shapes, ranks, "ones", make_nothing);
+  r->add_model_inputs(r, "null_shapes", "shapes missing", 1, nullptr, ranks, "ones", make_nothing);
   return 0;
 }
