@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <set>
 #include <typeinfo>
 #include <unordered_map>
@@ -329,7 +330,7 @@ LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
   for (size_t i = 0; i < own.size(); ++i) index.emplace(own[i].first, i);
   LoadResult result;
   std::vector<std::string> problems;
-  std::vector<std::pair<Tensor*, const Tensor*>> copies;
+  std::vector<std::pair<size_t, const Tensor*>> copies;  // (index in `own`, value)
   std::set<std::string> given;
   for (const auto& [key, value] : state) {
     if (!given.insert(key).second) problems.push_back("duplicate key \"" + key + "\"");
@@ -344,7 +345,7 @@ LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
                          (value.defined() ? to_string(value.shape()) : std::string("(undefined)")) +
                          ", the shape in the current model is " + to_string(target.shape()));
     } else {
-      copies.emplace_back(&target, &value);
+      copies.emplace_back(found->second, &value);
     }
   }
   for (const auto& [key, t] : own) {
@@ -367,7 +368,10 @@ LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
     throw Error(message);
   }
   // Everything checked: now copy (tensors in `own` share storage with the model's).
-  for (auto& [target, source] : copies) target->copy_(*source);
+  // In the model's key order, as PyTorch loads module by module: a module
+  // registered under two names ends with the value of its later name.
+  std::sort(copies.begin(), copies.end());
+  for (auto& [index, source] : copies) own[index].second.copy_(*source);
   return result;
 }
 

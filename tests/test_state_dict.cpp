@@ -95,3 +95,18 @@ TEST_CASE("a key given twice is an error") {
   CHECK(test::error_of([&] { net.load_state_dict(state); }) ==
         "Error(s) in loading state_dict for Net:\n\tduplicate key \"conv.weight\"");
 }
+
+TEST_CASE("a module registered under two names needs both keys, and the later name's value wins, as in PyTorch") {
+  struct Shared : Module {
+    std::shared_ptr<Linear> lin = make<Linear>(2, 2);
+    Linear& enc = register_module("enc", lin);
+    Linear& dec = register_module("dec", lin);
+  } model;
+  const NamedTensors state = model.state_dict();
+  CHECK(test::error_of([&] { model.load_state_dict({state[0], state[1]}); }) ==
+        "Error(s) in loading state_dict for Shared:\n\tMissing key(s) in state_dict: \"dec.weight\", \"dec.bias\"");
+  // Given dec first, enc second: PyTorch loads enc then dec, so dec's value stays.
+  model.load_state_dict({{"dec.weight", Tensor::full({2, 2}, 7)}, {"dec.bias", Tensor::zeros({2})},
+                         {"enc.weight", Tensor::full({2, 2}, 5)}, {"enc.bias", Tensor::zeros({2})}});
+  CHECK(model.enc.weight.at({0, 0}) == 7.0f);
+}
