@@ -7,6 +7,7 @@
 #include <set>
 
 #include "analysis/findings.hpp"
+#include "analysis/wording.hpp"
 
 namespace modtrace::detail {
 namespace {
@@ -66,14 +67,6 @@ std::string source_label(const Trace& trace, int source) {
   if (source >= 0) return trace.calls()[source].path;
   return trace.inputs().size() == 1 ? "the module's input" : "the module's input " + std::to_string(-1 - source);
 }
-
-std::string list(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
-
-std::string tensors(size_t n) { return std::to_string(n) + (n == 1 ? " tensor" : " tensors"); }
 
 // The values the module returns, as the vertices that produced them.
 std::vector<Vertex> result_values(const Trace& trace) {
@@ -155,10 +148,10 @@ class BreakFinder {
       for (int s : found) {
         if (s != wanted) extra.push_back(source_label(trace_, s));
       }
-      b.reason = subject + " also reads " + list(extra) + " (a skip connection): the Sequential " + feeds +
+      b.reason = subject + " also reads " + comma_list(extra) + " (a skip connection): the Sequential " + feeds +
                  " only " + b.expected;
     } else {
-      b.reason = subject + " reads " + list(b.actual) + ", but the Sequential " + feeds + (result ? " " : " it ") +
+      b.reason = subject + " reads " + comma_list(b.actual) + ", but the Sequential " + feeds + (result ? " " : " it ") +
                  b.expected;
     }
     breaks_.push_back(b);

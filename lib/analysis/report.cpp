@@ -5,27 +5,17 @@
 #include <cmath>
 #include <cstdio>
 
+#include "analysis/wording.hpp"
 #include "modtrace/analysis.hpp"
 
 namespace modtrace {
 namespace {
 
-std::string list_or(const std::vector<std::string>& items, const std::string& none) {
-  if (items.empty()) return none;
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+using detail::comma_list;
+using detail::number;
+using detail::optional_shape;
 
 std::string shapes_text(const DroppedOp& d) { return to_string(d.input_shapes) + " -> " + to_string(d.output_shape); }
-
-std::string optional_shape(const std::optional<Shape>& shape) { return shape ? to_string(*shape) : "(none)"; }
 
 std::string verdict_sentence(const ChildrenReport& r) {
   const bool many = r.output.original_count != 1;
@@ -77,8 +67,8 @@ std::string ChildrenReport::text() const {
   s += "verdict: " + std::string(verdict_name(verdict)) + " - " + verdict_sentence(*this) + "\n";
   for (const auto& reason : reasons) s += "  because " + reason + "\n";
   s += "\n";
-  s += "children, registration order (what the Sequential runs): " + list_or(children, "none") + "\n";
-  s += "children, as the forward calls them:                     " + list_or(call_order, "none") + "\n";
+  s += "children, registration order (what the Sequential runs): " + comma_list(children, "none") + "\n";
+  s += "children, as the forward calls them:                     " + comma_list(call_order, "none") + "\n";
   for (const auto& a : aliases) {
     s += "shared: '" + a.name + "' is '" + a.same_as + "' registered again; children() lists it once\n";
   }
@@ -114,17 +104,17 @@ std::string ChildrenReport::text() const {
            std::to_string(u.calls) + (u.calls == 1 ? " call" : " calls") + "\n";
     }
   }
-  s += "unused children (never called, but the Sequential runs them): " + list_or(unused_children, "none") + "\n";
+  s += "unused children (never called, but the Sequential runs them): " + comma_list(unused_children, "none") + "\n";
   if (!partly_used_children.empty()) {
     s += "partly used children (the forward calls some members, the Sequential runs the whole child):\n";
     for (const auto& p : partly_used_children) {
-      s += "  " + p.name + ": the forward calls " + list_or(p.called, "none") + "; the Sequential also runs " +
-           list_or(p.also_run, "nothing") + "\n";
+      s += "  " + p.name + ": the forward calls " + comma_list(p.called, "none") + "; the Sequential also runs " +
+           comma_list(p.also_run, "nothing") + "\n";
     }
   }
   std::vector<std::string> repeats;
   for (const auto& r : repeated_children) repeats.push_back(r.name + " (" + std::to_string(r.calls) + " calls)");
-  s += "repeated children (the Sequential calls each once): " + list_or(repeats, "none") + "\n";
+  s += "repeated children (the Sequential calls each once): " + comma_list(repeats, "none") + "\n";
   s += std::string("call order: ") + (order_mismatch ? "differs from registration order" : "as registered") + "\n";
   s += "dataflow breaks:" + std::string(dataflow_breaks.empty() ? " none" : "") + "\n";
   for (const auto& b : dataflow_breaks) {

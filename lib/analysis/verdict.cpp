@@ -1,25 +1,14 @@
 // The verdict of the children-only analysis: the one rule, and its reasons.
 
-#include <cstdio>
-
+#include "analysis/wording.hpp"
 #include "modtrace/analysis.hpp"
 
 namespace modtrace {
 namespace {
 
-std::string list(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
-std::string optional_shape(const std::optional<Shape>& shape) { return shape ? to_string(*shape) : "(none)"; }
+using detail::comma_list;
+using detail::number;
+using detail::optional_shape;
 
 // One line per structural finding, in the report's order.
 std::vector<std::string> structural_reasons(const ChildrenReport& r) {
@@ -34,24 +23,24 @@ std::vector<std::string> structural_reasons(const ChildrenReport& r) {
       ops.push_back(d.op);
     }
     out.push_back(std::to_string(r.dropped.size()) + (r.dropped.size() == 1 ? " op" : " ops") +
-                  " of the module's own code dropped: " + list(ops));
+                  " of the module's own code dropped: " + comma_list(ops));
   }
-  if (!r.unused_children.empty()) out.push_back("unused children that the Sequential runs: " + list(r.unused_children));
+  if (!r.unused_children.empty()) out.push_back("unused children that the Sequential runs: " + comma_list(r.unused_children));
   if (!r.partly_used_children.empty()) {
     std::vector<std::string> names;
     for (const auto& p : r.partly_used_children) names.push_back(p.name);
-    out.push_back("partly used children that the Sequential runs whole: " + list(names));
+    out.push_back("partly used children that the Sequential runs whole: " + comma_list(names));
   }
   if (!r.repeated_children.empty()) {
     std::vector<std::string> names;
     for (const auto& c : r.repeated_children) names.push_back(c.name + " (" + std::to_string(c.calls) + " calls)");
-    out.push_back("children called more than once, by the Sequential once: " + list(names));
+    out.push_back("children called more than once, by the Sequential once: " + comma_list(names));
   }
   if (r.order_mismatch) out.push_back("children called in another order than registered");
   if (!r.dataflow_breaks.empty()) {
     std::vector<std::string> names;
     for (const auto& b : r.dataflow_breaks) names.push_back(b.child);
-    out.push_back("dataflow breaks at: " + list(names));
+    out.push_back("dataflow breaks at: " + comma_list(names));
   }
   return out;
 }
