@@ -20,7 +20,18 @@ inline nlohmann::json read_reference(const std::string& name) {
 }
 
 // {"shape": [...], "data": [...]}; non-finite values are the strings "inf", "-inf", "nan".
+// Or {"shape": [...], "near": {"key", "base", "spread"}}: base + spread * (2u - 1)
+// by the reference rule, computed in double and rounded to float (make_op_cases.py's near()).
 inline modtrace::Tensor tensor_from_json(const nlohmann::json& j) {
+  if (j.contains("near")) {
+    const auto& rule = j.at("near");
+    const double base = rule.at("base").get<double>(), spread = rule.at("spread").get<double>();
+    modtrace::Tensor t = modtrace::Tensor::deterministic(j.at("shape").get<modtrace::Shape>(),
+                                                         rule.at("key").get<std::string>());
+    float* p = t.data();
+    for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<float>(base + spread * static_cast<double>(p[i]));
+    return t;
+  }
   std::vector<float> values;
   for (const auto& v : j.at("data")) {
     if (v.is_number()) {

@@ -76,10 +76,23 @@ void run_batch_norm(const OpCall& call, Tensor& out) {
     for (int64_t c = 0; c < channels; ++c) mean[c] = rm[c], var[c] = rv[c];
   }
 
-  // As aten's inference path: y = x * alpha + beta with per-channel alpha, beta.
-  std::vector<float> alpha(static_cast<size_t>(channels)), beta(static_cast<size_t>(channels));
   const float* weight = call.has_input(3) ? call.input(3).data() : nullptr;
   const float* bias = call.has_input(4) ? call.input(4).data() : nullptr;
+  if (call.attrs.flag("training")) {
+    // (x - mean) in double: with batch statistics the mean is as large as the
+    // values, and folding it into a float offset would cancel their digits.
+    parallel_for(batch * channels, x.numel(), [&](int64_t plane) {
+      const int64_t c = plane % channels;
+      const double scale = (weight ? weight[c] : 1.0) / std::sqrt(var[c] + eps);
+      const double shift = bias ? bias[c] : 0.0;
+      const float* src = px + plane * inner;
+      float* dst = po + plane * inner;
+      for (int64_t i = 0; i < inner; ++i) dst[i] = static_cast<float>((src[i] - mean[c]) * scale + shift);
+    });
+    return;
+  }
+  // As aten's inference path: y = x * alpha + beta with per-channel alpha, beta.
+  std::vector<float> alpha(static_cast<size_t>(channels)), beta(static_cast<size_t>(channels));
   for (int64_t c = 0; c < channels; ++c) {
     const float invstd = static_cast<float>(1.0 / std::sqrt(var[c] + eps));
     alpha[c] = invstd * (weight ? weight[c] : 1.0f);
@@ -130,10 +143,11 @@ void run_layer_norm(const OpCall& call, Tensor& out) {
     const double mean = total / static_cast<double>(cols);
     double squares = 0.0;
     for (int64_t i = 0; i < cols; ++i) squares += (src[i] - mean) * (src[i] - mean);
-    const auto invstd = static_cast<float>(1.0 / std::sqrt(squares / static_cast<double>(cols) + eps));
-    const auto m = static_cast<float>(mean);
+    const double invstd = 1.0 / std::sqrt(squares / static_cast<double>(cols) + eps);
     for (int64_t i = 0; i < cols; ++i) {
-      const float y = (src[i] - m) * invstd;
+      // x - mean in double: rounding the mean to float first would cost the
+      // digits that matter when the values are large and nearly equal.
+      const auto y = static_cast<float>((src[i] - mean) * invstd);
       dst[i] = weight ? y * weight[i] + (bias ? bias[i] : 0.0f) : y + (bias ? bias[i] : 0.0f);
     }
   });

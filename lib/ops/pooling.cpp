@@ -136,12 +136,13 @@ void run_avg_pool2d(const OpCall& call, Tensor& out) {
           dst[oy * w.out_w + ox] = 0.0f;
           continue;
         }
-        float total = 0.0f;
+        // Summed in double: a large window of nearly equal values loses digits in float.
+        double total = 0.0;
         for (int64_t iy = y0; iy < y1; ++iy) {
           for (int64_t ix = x0; ix < x1; ++ix) total += src[iy * p.width + ix];
         }
         const int64_t divisor = count_include_pad ? padded_count : (y1 - y0) * (x1 - x0);
-        dst[oy * w.out_w + ox] = total / static_cast<float>(divisor);
+        dst[oy * w.out_w + ox] = static_cast<float>(total / static_cast<double>(divisor));
       }
     }
   });
@@ -172,11 +173,11 @@ void run_adaptive_avg_pool2d(const OpCall& call, Tensor& out) {
       for (int64_t ox = 0; ox < ow; ++ox) {
         const int64_t x0 = ox * p.width / ow;
         const int64_t x1 = ((ox + 1) * p.width + ow - 1) / ow;
-        float total = 0.0f;
+        double total = 0.0;  // in double, as avg_pool2d
         for (int64_t iy = y0; iy < y1; ++iy) {
           for (int64_t ix = x0; ix < x1; ++ix) total += src[iy * p.width + ix];
         }
-        dst[oy * ow + ox] = total / static_cast<float>((y1 - y0) * (x1 - x0));
+        dst[oy * ow + ox] = static_cast<float>(total / static_cast<double>((y1 - y0) * (x1 - x0)));
       }
     }
   });

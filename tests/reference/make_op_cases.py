@@ -9,7 +9,8 @@ modtrace::F and compares.
 Not needed to build or test modtrace: the JSON is committed. Regenerate with
 Debian's python3-torch:  /usr/bin/python3 tests/reference/make_op_cases.py
 """
-import json, math, os
+import json, math, os, sys
+import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision.ops
@@ -21,12 +22,27 @@ def data(shape, lo=-1.0, hi=1.0):
     return (torch.rand(shape) * (hi - lo) + lo).float()
 
 def number_json(v):
-    # JSON has no infinities or NaN: they travel as strings.
+    # JSON has no infinities or NaN: they travel as strings. Finite values are
+    # written with the fewest digits that read back as the same float32.
     v = float(v)
-    return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+    if not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    return float(np.format_float_positional(np.float32(v), unique=True, trim="-")) if abs(v) < 1e16 else v
 
 def tensor_json(t):
     return {"shape": list(t.shape), "data": [number_json(v) for v in t.flatten()]}
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_reference import uniform  # noqa: E402
+
+def near(shape, key, base, spread):
+    """base + spread * (2u - 1) by the reference rule, in float64 then float32:
+    large, nearly constant inputs, where float32 accumulation loses digits.
+    The case stores the rule, not the values; the C++ test rebuilds them."""
+    n = int(np.prod(shape))
+    t = torch.from_numpy((base + spread * (2 * uniform(key, n) - 1)).astype(np.float32)).reshape(shape)
+    t.rule = {"shape": list(shape), "near": {"key": key, "base": base, "spread": spread}}
+    return t
 
 def case(name, op, inputs, attrs, fn):
     with torch.no_grad():
@@ -34,6 +50,17 @@ def case(name, op, inputs, attrs, fn):
     cases.append({"name": name, "op": op,
                   "inputs": [None if t is None else tensor_json(t) for t in inputs],
                   "attrs": attrs, "output": tensor_json(out)})
+
+def precision_case(name, op, inputs, attrs, fn):
+    """A reduction on large, nearly constant inputs. The expected output is
+    the float64 result rounded to float32; `pytorch_error` is how far
+    PyTorch's own float32 result is from it. modtrace must be as accurate."""
+    with torch.no_grad():
+        out32 = fn(*inputs)
+        truth = fn(*[t.double() for t in inputs])
+    error = float((out32.double() - truth).abs().max())
+    cases.append({"name": name, "op": op, "inputs": [t.rule for t in inputs], "attrs": attrs,
+                  "output": tensor_json(truth.float()), "pytorch_error": error})
 
 # ---- arithmetic ----
 a, b = data([2, 3, 4]), data([3, 1])
@@ -188,6 +215,27 @@ case("mean over everything", "mean", [r], {"dim": [], "keepdim": False}, lambda 
 case("dropout in eval mode is the identity", "dropout", [v], {"p": 0.5, "training": False}, lambda x: F.dropout(x, 0.5, False))
 case("stochastic_depth in eval mode is the identity", "stochastic_depth", [v], {"p": 0.2, "mode": "row", "training": False},
      lambda x: torchvision.ops.stochastic_depth(x, 0.2, "row", False))
+
+# ---- precision: reductions over many nearly equal values ----
+precision_case("adaptive_avg_pool2d 112x112 to 1x1 (squeeze-excitation)", "adaptive_avg_pool2d",
+               [near([1, 4, 112, 112], "se", 1.0, 1e-3)], {"output_size": [1, 1]},
+               lambda x: F.adaptive_avg_pool2d(x, 1))
+precision_case("adaptive_avg_pool2d 56x56 to 7x7", "adaptive_avg_pool2d", [near([1, 2, 56, 56], "pool7", 100.0, 0.01)],
+               {"output_size": [7, 7]}, lambda x: F.adaptive_avg_pool2d(x, 7))
+precision_case("avg_pool2d 14x14 windows", "avg_pool2d", [near([1, 2, 56, 56], "avg", 1000.0, 0.1)],
+               pool_attrs(14, 14, 0, ceil_mode=False, count_include_pad=True), lambda x: F.avg_pool2d(x, 14))
+precision_case("mean over 112x112", "mean", [near([1, 4, 112, 112], "mean", 1.0, 1e-3)], {"dim": [2, 3], "keepdim": False},
+               lambda x: x.mean((2, 3)))
+precision_case("sum of 200000 values", "sum", [near([200000], "sum", 10.0, 1e-2)], {"dim": [], "keepdim": False},
+               lambda x: x.sum())
+precision_case("softmax over 8192 nearly equal values", "softmax", [near([1, 8192], "softmax", 5.0, 1e-3)], {"dim": 1},
+               lambda x: F.softmax(x, 1))
+precision_case("layer_norm over 4096 values near 1000", "layer_norm", [near([1, 4096], "ln", 1000.0, 0.05)],
+               {"normalized_shape": [4096], "eps": 1e-5}, lambda x: F.layer_norm(x, [4096], None, None, 1e-5))
+bn_stats = [near([2], "bn_mean", 0.0, 0.1), near([2], "bn_var", 1.0, 0.5)]
+precision_case("batch_norm in training over 32x16x16 values near 50", "batch_norm",
+               [near([32, 2, 16, 16], "bn", 50.0, 0.5)] + bn_stats, {"training": True, "momentum": 0.1, "eps": 1e-5},
+               lambda x, m, v: F.batch_norm(x, m.clone(), v.clone(), None, None, True, 0.1, 1e-5))
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "op_cases.json"), "w") as f:
