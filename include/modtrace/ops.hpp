@@ -1,7 +1,7 @@
 #pragma once
 // The op table's public face: every op modtrace can execute, by PyTorch's name.
 //
-// `enum class Op` and the table in lib/op_table.cpp are the single source of
+// `enum class Op` and the table in lib/ops/op_table.cpp are the single source of
 // truth: the table gives each op its name, category, input names, shape rule
 // and kernel, and a static_assert makes adding an enumerator without a table
 // row a compile error. Ops are executed only through the free functions in

@@ -1,25 +1,10 @@
 #pragma once
 // Internal: applying a scalar function to every element.
 
+#include "core/parallel.hpp"
 #include "ops/op_call.hpp"
 
 namespace modtrace::detail {
-
-// Below this much work (elements touched) threads cost more than they save.
-inline bool worth_threads(int64_t work) { return work >= (1 << 16); }
-
-// body(i) for i in [0, n): on every thread when the total work is worth it,
-// else on this one without entering OpenMP at all (an `if` clause would
-// still pay for the parallel region).
-template <class Body>
-void parallel_for(int64_t n, int64_t work, Body&& body) {
-  if (n > 1 && worth_threads(work)) {
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; ++i) body(i);
-  } else {
-    for (int64_t i = 0; i < n; ++i) body(i);
-  }
-}
 
 // out[i] = fn(in[i]) over n elements, vectorised, threaded when large.
 template <class Fn>

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "ops/families.hpp"
-#include "random.hpp"
+#include "core/random.hpp"
 
 namespace modtrace::detail {
 namespace {

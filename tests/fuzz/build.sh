@@ -8,9 +8,8 @@ out=${TMPDIR:-/tmp}/modtrace-fuzz
 mkdir -p "$out/corpus"
 cp tests/reference/squeezenet1_0.safetensors "$out/corpus/"
 # The whole library but the parts that need Eigen kernels' OpenMP or dlopen is not needed: link what parse() uses.
-sources=(lib/io/safetensors.cpp lib/tensor.cpp lib/tensor_print.cpp lib/shape.cpp lib/error.cpp lib/attrs.cpp
-         lib/dispatch.cpp lib/functional.cpp lib/op_table.cpp lib/random.cpp lib/trace/recorder.cpp lib/trace/trace.cpp
-         lib/module.cpp lib/ops/*.cpp)
+sources=(lib/io/safetensors.cpp lib/core/*.cpp lib/ops/*.cpp lib/trace/recorder.cpp lib/trace/trace.cpp
+         lib/nn/module.cpp lib/nn/containers.cpp)
 clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fopenmp -Iinclude -Ilib -isystem /usr/include/eigen3 \
   tests/fuzz/fuzz_safetensors.cpp "${sources[@]}" -o "$out/fuzz_safetensors"
 "$out/fuzz_safetensors" -max_total_time="${1:-60}" -rss_limit_mb=4096 "$out/corpus"

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "deterministic.hpp"
-#include "ops/map.hpp"
+#include "core/deterministic.hpp"
+#include "core/parallel.hpp"
 
 namespace modtrace::init {
 namespace {

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "call_scope.hpp"
+#include "nn/call_scope.hpp"
 #include "modtrace/containers.hpp"
 #include "trace/recorder.hpp"
 

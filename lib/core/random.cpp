@@ -3,13 +3,12 @@
 // initialising a 100M-parameter model takes a fraction of a second, and the
 // same sequence of calls after manual_seed gives the same numbers.
 
-#include "random.hpp"
+#include "core/random.hpp"
 
 #include <atomic>
 
-#include "deterministic.hpp"
-#include "modtrace/functional.hpp"
-#include "ops/map.hpp"
+#include "core/deterministic.hpp"
+#include "core/parallel.hpp"
 
 namespace modtrace {
 namespace {

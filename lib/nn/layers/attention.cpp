@@ -7,7 +7,7 @@
 
 #include "modtrace/functional.hpp"
 #include "modtrace/layers.hpp"
-#include "random.hpp"
+#include "core/random.hpp"
 
 namespace modtrace {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "modtrace/functional.hpp"
-#include "random.hpp"
+#include "core/random.hpp"
 
 namespace modtrace {
 namespace {

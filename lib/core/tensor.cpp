@@ -5,8 +5,7 @@
 #include <limits>
 #include <new>
 
-#include "deterministic.hpp"
-#include "modtrace/functional.hpp"
+#include "core/deterministic.hpp"
 
 namespace modtrace {
 namespace {
@@ -157,51 +156,6 @@ Tensor Tensor::alias(Shape shape) const {
   }
   return t;
 }
-
-Tensor Tensor::reshape(Shape shape, SourceLocation where) const { return F::reshape(*this, shape, where); }
-Tensor Tensor::view(Shape shape, SourceLocation where) const { return F::view(*this, shape, where); }
-Tensor Tensor::flatten(int64_t s, int64_t e, SourceLocation where) const {
-  return F::flatten(*this, s, e, where);
-}
-Tensor Tensor::permute(std::vector<int64_t> dims, SourceLocation where) const {
-  return F::permute(*this, dims, where);
-}
-Tensor Tensor::transpose(int64_t d0, int64_t d1, SourceLocation where) const {
-  return F::transpose(*this, d0, d1, where);
-}
-Tensor Tensor::contiguous(SourceLocation where) const { return F::contiguous(*this, where); }
-Tensor Tensor::clone(SourceLocation where) const { return F::clone(*this, where); }
-Tensor Tensor::expand(Shape shape, SourceLocation where) const { return F::expand(*this, shape, where); }
-Tensor Tensor::select(int64_t dim, int64_t index, SourceLocation where) const {
-  return F::select(*this, dim, index, where);
-}
-Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length, SourceLocation where) const {
-  return F::narrow(*this, dim, start, length, where);
-}
-Tensor Tensor::unsqueeze(int64_t dim, SourceLocation where) const { return F::unsqueeze(*this, dim, where); }
-Tensor Tensor::squeeze(int64_t dim, SourceLocation where) const { return F::squeeze(*this, dim, where); }
-Tensor Tensor::sum(std::vector<int64_t> dims, bool keepdim, SourceLocation where) const {
-  return F::sum(*this, dims, keepdim, where);
-}
-Tensor Tensor::mean(std::vector<int64_t> dims, bool keepdim, SourceLocation where) const {
-  return F::mean(*this, dims, keepdim, where);
-}
-
-Tensor operator+(const Tensor& a, Located<const Tensor&> b) { return F::add(a, b.value, b.where); }
-Tensor operator-(const Tensor& a, Located<const Tensor&> b) { return F::sub(a, b.value, b.where); }
-Tensor operator*(const Tensor& a, Located<const Tensor&> b) { return F::mul(a, b.value, b.where); }
-Tensor operator/(const Tensor& a, Located<const Tensor&> b) { return F::div(a, b.value, b.where); }
-Tensor operator+(const Tensor& a, Located<double> b) { return F::add(a, b.value, b.where); }
-Tensor operator-(const Tensor& a, Located<double> b) { return F::sub(a, b.value, b.where); }
-Tensor operator*(const Tensor& a, Located<double> b) { return F::mul(a, b.value, b.where); }
-Tensor operator/(const Tensor& a, Located<double> b) { return F::div(a, b.value, b.where); }
-Tensor operator+(Located<double> a, const Tensor& b) { return F::add(b, a.value, a.where); }
-Tensor operator-(Located<double> a, const Tensor& b) { return F::rsub(b, a.value, a.where); }
-Tensor operator*(Located<double> a, const Tensor& b) { return F::mul(b, a.value, a.where); }
-Tensor operator/(Located<double> a, const Tensor& b) {
-  return F::mul(F::reciprocal(b, a.where), a.value, a.where);
-}
-Tensor operator-(const Tensor& a) { return F::neg(a); }
 
 namespace {
 void require_comparable(const Tensor& a, const Tensor& b, const char* what) {
