@@ -98,6 +98,22 @@ double precision_tolerance(const json& c, const Tensor& want) {
   return std::max(c["pytorch_error"].get<double>(), two_ulps);
 }
 
+// JSON attributes as Attrs: integers, floats, bools, integer lists, strings.
+Attrs attrs_from_json(const json& a) {
+  Attrs out;
+  for (const auto& [key, value] : a.items()) {
+    // Attr names are string_views: keep the strings alive for the test's lifetime.
+    static std::set<std::string> names;
+    const std::string_view name = *names.insert(key).first;
+    if (value.is_boolean()) out.add(name, value.get<bool>());
+    else if (value.is_number_integer()) out.add(name, value.get<int64_t>());
+    else if (value.is_number()) out.add(name, value.get<double>());
+    else if (value.is_array()) out.add(name, value.get<std::vector<int64_t>>());
+    else out.add(name, value.get<std::string>());
+  }
+  return out;
+}
+
 bool close_or_same_special(float got, float want) {
   if (std::isnan(want)) return std::isnan(got);
   if (std::isinf(want)) return got == want;
@@ -127,6 +143,40 @@ TEST_CASE("every op gives PyTorch's values on the reference cases") {
         CHECK(close_or_same_special(got.data()[i], want.data()[i]));
       }
     }
+  }
+}
+
+TEST_CASE("every case runs the same through F::apply, and F:: records the op's attribute schema") {
+  const json reference = test::read_reference("op_cases.json");
+  for (const auto& c : reference["cases"]) {
+    const std::string name = c["name"].get<std::string>();
+    INFO(name);
+    const Op op = op_from_name(c["op"].get<std::string>());
+    Tensors inputs;
+    for (const auto& t : c["inputs"]) inputs.push_back(t.is_null() ? Tensor() : test::tensor_from_json(t));
+    // batch_norm in training updates its running statistics: each path gets its own copy.
+    Tensors for_apply = inputs, for_named = inputs;
+    for (auto* set : {&for_apply, &for_named}) {
+      for (Tensor& t : *set) t = t.defined() ? t.clone() : t;
+    }
+    // The generic path: PyTorch's attribute names and types, checked and completed by the schema.
+    const Tensors generic = F::apply(op, for_apply, attrs_from_json(c["attrs"]));
+    REQUIRE(generic.size() == 1);
+    // The named function, traced: the recorded attributes follow the schema, in order.
+    TraceSession session;
+    Tensors fed;
+    for (const Tensor& t : for_named) fed.push_back(t.defined() ? session.input(t) : t);
+    const Tensor named = run_case(c["op"].get<std::string>(), fed, c["attrs"]);
+    const Trace trace = session.finish();
+    CHECK(equal(generic[0], named));
+    const Node& node = trace.graph()[trace.op_nodes().back()];
+    std::vector<std::string_view> recorded, schema;
+    for (const auto& item : node.attrs.items()) recorded.push_back(item.name);
+    for (const AttrSpec& spec : op_attributes(op)) {
+      if (node.attrs.has(spec.name) || !spec.optional) schema.push_back(spec.name);
+      if (const AttrValue* v = node.attrs.find(spec.name)) CHECK(v->index() == static_cast<size_t>(spec.type));
+    }
+    CHECK(recorded == schema);
   }
 }
 

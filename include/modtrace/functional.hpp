@@ -23,6 +23,12 @@ namespace modtrace::F {
 
 using Where = SourceLocation;
 
+// Any op by its enumerator, with attributes by name: checked against the
+// op's schema and completed with its defaults (complete_attributes), then
+// run and recorded like the named function. What importers and tools use;
+// F::apply(Op::conv2d, {x, w, b}, {{"padding", std::vector<int64_t>{1, 1}}}).
+Tensors apply(Op op, const Tensors& inputs, const Attrs& attrs = {}, Where where = Where::current());
+
 // ---- arithmetic (broadcasting as in PyTorch) ----
 Tensor add(const Tensor& a, const Tensor& b, Where where = Where::current());
 Tensor add(const Tensor& a, double b, Where where = Where::current());

@@ -1,13 +1,14 @@
 #pragma once
 // The op table's public face: every op modtrace can execute, by PyTorch's name.
 //
-// `enum class Op` and the table in lib/ops/op_table.cpp are the single source of
-// truth: the table gives each op its name, category, input names, shape rule
-// and kernel, and a static_assert makes adding an enumerator without a table
-// row a compile error. Ops are executed only through the free functions in
-// functional.hpp, which is also the only place where traces record.
+// `enum class Op` lists the ops; each op's row (name, category, input names,
+// attribute schema, shape rule, kernel) lives in lib/ops/ next to its kernel,
+// and lib/ops/op_table.cpp gathers the rows, refusing a missing or doubled
+// one. Ops are executed only through the free functions in functional.hpp
+// (F::apply runs any op by its enumerator), the only place traces record.
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,6 +57,24 @@ Op op_from_name(std::string_view name);
 // of what a trace records (`mul` by 3 has {"other", 3.0}).
 using AttrValue = std::variant<int64_t, double, bool, std::vector<int64_t>, std::string>;
 
+// The alternative of AttrValue an attribute holds.
+enum class AttrType : uint8_t { integer, real, flag, ints, text };
+std::string_view attr_type_name(AttrType type);  // "int", "float", "bool", "int[]", "str"
+
+// One attribute in an op's schema: its name, type and default, written as
+// text ("1", "[1, 1]", "1e-05", "false", "none"); "" when every call must
+// give it. An optional attribute may be absent, as Python's None (a slice's
+// `start`, the scalar `other` of `add` when the other operand is a tensor).
+struct AttrSpec {
+  std::string_view name;
+  AttrType type;
+  std::string_view fallback = {};
+  bool optional = false;
+};
+
+// The attributes `op` records, in order.
+std::span<const AttrSpec> op_attributes(Op op);
+
 struct Attr {
   std::string_view name;  // always a string literal
   AttrValue value;
@@ -73,6 +92,8 @@ class Attrs {
   }
 
   bool has(std::string_view name) const { return find(name) != nullptr; }
+  // The value named `name`, or nullptr.
+  const AttrValue* find(std::string_view name) const;
   // Typed reads; a missing or mistyped attribute is an internal error.
   int64_t integer(std::string_view name) const;
   double real(std::string_view name) const;
@@ -84,12 +105,18 @@ class Attrs {
   bool empty() const { return items_.empty(); }
 
  private:
-  const AttrValue* find(std::string_view name) const;
   std::vector<Attr> items_;
 };
 
 // "3", "0.5", "true", "[1, 1]", "tanh": as a label or JSON-free text.
 std::string to_string(const AttrValue& value);
+// The value `text` denotes for an attribute of `type` (the schema's defaults
+// are written this way); Error when it does not parse.
+AttrValue parse_attr_value(AttrType type, std::string_view text);
+// `given` checked against op's schema and completed: every name known, every
+// type right (an integer where a float is expected is converted), defaults
+// filled in, in schema order. Error names the op and what was wrong.
+Attrs complete_attributes(Op op, const Attrs& given);
 // "other=3" / "stride=[2, 2], padding=[1, 1]": every attribute, in order.
 std::string to_string(const Attrs& attrs);
 

@@ -2,12 +2,14 @@
 
 #include <cmath>
 
-#include "ops/families.hpp"
+#include "modtrace/functional.hpp"
 #include "ops/map.hpp"
 
 namespace modtrace::detail {
+namespace {
 
-Shape shape_same(const OpCall& call) { return call.input(0).shape(); }
+constexpr AttrSpec kGelu[] = {{"approximate", AttrType::text, "none"}};
+constexpr AttrSpec kSoftmax[] = {{"dim", AttrType::integer}};
 
 void run_relu(const OpCall& c, Tensor& out) {
   // NaN stays NaN, as in PyTorch (a comparison-based max would turn it into 0).
@@ -19,7 +21,7 @@ void run_relu6(const OpCall& c, Tensor& out) {
 }
 
 void run_gelu(const OpCall& c, Tensor& out) {
-  const std::string& approximate = c.attrs.text("approximate");
+  const std::string& approximate = c.attr<kGelu, "approximate">();
   if (approximate == "tanh") {
     map_elements(c, out, [](float x) {
       constexpr float kBeta = 0.7978845608028654f;  // sqrt(2 / pi)
@@ -55,13 +57,13 @@ void run_tanh(const OpCall& c, Tensor& out) {
 }
 
 Shape shape_softmax(const OpCall& call) {
-  wrap_dim(call.attrs.integer("dim"), call.input(0).dim(), "softmax");
+  wrap_dim(call.attr<kSoftmax, "dim">(), call.input(0).dim(), "softmax");
   return call.input(0).shape();
 }
 
 void run_softmax(const OpCall& call, Tensor& out) {
   const Tensor& x = call.input(0);
-  const int64_t dim = wrap_dim(call.attrs.integer("dim"), x.dim(), "softmax");
+  const int64_t dim = wrap_dim(call.attr<kSoftmax, "dim">(), x.dim(), "softmax");
   const int64_t n = x.dim() == 0 ? 1 : x.shape()[dim];
   int64_t inner = 1;
   for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.shape()[d];
@@ -86,4 +88,44 @@ void run_softmax(const OpCall& call, Tensor& out) {
   });
 }
 
+using C = OpCategory;
+
+}  // namespace
+
+std::span<const OpInfo> activation_ops() {
+  static constexpr OpInfo rows[] = {
+      {Op::relu, "relu", C::activation, kUnary, 1, 1, kNoAttributes, shape_same, run_relu},
+      {Op::relu6, "relu6", C::activation, kUnary, 1, 1, kNoAttributes, shape_same, run_relu6},
+      {Op::gelu, "gelu", C::activation, kUnary, 1, 1, kGelu, shape_same, run_gelu},
+      {Op::silu, "silu", C::activation, kUnary, 1, 1, kNoAttributes, shape_same, run_silu},
+      {Op::sigmoid, "sigmoid", C::activation, kUnary, 1, 1, kNoAttributes, shape_same, run_sigmoid},
+      {Op::hardsigmoid, "hardsigmoid", C::activation, kUnary, 1, 1, kNoAttributes, shape_same, run_hardsigmoid},
+      {Op::hardswish, "hardswish", C::activation, kUnary, 1, 1, kNoAttributes, shape_same, run_hardswish},
+      {Op::tanh, "tanh", C::activation, kUnary, 1, 1, kNoAttributes, shape_same, run_tanh},
+      {Op::softmax, "softmax", C::activation, kUnary, 1, 1, kSoftmax, shape_softmax, run_softmax},
+  };
+  return rows;
+}
+
 }  // namespace modtrace::detail
+
+namespace modtrace::F {
+
+using detail::dispatch_unary;
+using detail::pack;
+
+Tensor relu(const Tensor& x, Where where) { return dispatch_unary(Op::relu, x, where); }
+Tensor relu6(const Tensor& x, Where where) { return dispatch_unary(Op::relu6, x, where); }
+Tensor gelu(const Tensor& x, const std::string& approximate, Where where) {
+  return dispatch_unary(Op::gelu, x, where, pack<detail::kGelu>(approximate));
+}
+Tensor silu(const Tensor& x, Where where) { return dispatch_unary(Op::silu, x, where); }
+Tensor sigmoid(const Tensor& x, Where where) { return dispatch_unary(Op::sigmoid, x, where); }
+Tensor hardsigmoid(const Tensor& x, Where where) { return dispatch_unary(Op::hardsigmoid, x, where); }
+Tensor hardswish(const Tensor& x, Where where) { return dispatch_unary(Op::hardswish, x, where); }
+Tensor tanh(const Tensor& x, Where where) { return dispatch_unary(Op::tanh, x, where); }
+Tensor softmax(const Tensor& x, int64_t dim, Where where) {
+  return dispatch_unary(Op::softmax, x, where, pack<detail::kSoftmax>(dim));
+}
+
+}  // namespace modtrace::F

@@ -6,11 +6,17 @@
 #include <vector>
 
 #include "ops/eigen.hpp"
-#include "ops/families.hpp"
+#include "modtrace/functional.hpp"
+#include "ops/op_call.hpp"
 #include "ops/map.hpp"
 
 namespace modtrace::detail {
 namespace {
+
+constexpr AttrSpec kConv2d[] = {{"stride", AttrType::ints, "[1, 1]"},
+                                {"padding", AttrType::ints, "[0, 0]"},
+                                {"dilation", AttrType::ints, "[1, 1]"},
+                                {"groups", AttrType::integer, "1"}};
 
 struct ConvGeometry {
   int64_t batch = 1, in_channels = 0, height = 0, width = 0;
@@ -37,13 +43,13 @@ ConvGeometry geometry(const OpCall& call) {
   g.out_channels = w.shape()[0];
   g.kernel_h = w.shape()[2];
   g.kernel_w = w.shape()[3];
-  const auto& stride = call.attrs.ints("stride");
-  const auto& padding = call.attrs.ints("padding");
-  const auto& dilation = call.attrs.ints("dilation");
+  const auto& stride = call.attr<kConv2d, "stride">();
+  const auto& padding = call.attr<kConv2d, "padding">();
+  const auto& dilation = call.attr<kConv2d, "dilation">();
   g.stride_h = stride[0], g.stride_w = stride[1];
   g.pad_h = padding[0], g.pad_w = padding[1];
   g.dilation_h = dilation[0], g.dilation_w = dilation[1];
-  g.groups = call.attrs.integer("groups");
+  g.groups = call.attr<kConv2d, "groups">();
   if (g.stride_h < 1 || g.stride_w < 1) call.fail("stride must be positive, got " + pair_text(g.stride_h, g.stride_w));
   if (g.pad_h < 0 || g.pad_w < 0) call.fail("padding must be non-negative, got " + pair_text(g.pad_h, g.pad_w));
   if (g.dilation_h < 1 || g.dilation_w < 1) {
@@ -129,8 +135,6 @@ void depthwise(const float* input, const float* weight, const float* bias, const
   });
 }
 
-}  // namespace
-
 Shape shape_conv2d(const OpCall& call) {
   const ConvGeometry g = geometry(call);
   if (g.batched) return {g.batch, g.out_channels, g.out_h, g.out_w};
@@ -167,4 +171,26 @@ void run_conv2d(const OpCall& call, Tensor& out) {
   }
 }
 
+}  // namespace
+
+std::span<const OpInfo> conv_ops() {
+  static constexpr OpInfo rows[] = {
+      {Op::conv2d, "conv2d", OpCategory::product, kWeighted, 2, 3, kConv2d, shape_conv2d, run_conv2d},
+  };
+  return rows;
+}
+
 }  // namespace modtrace::detail
+
+namespace modtrace::F {
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Size2 stride, Size2 padding,
+              Size2 dilation, int64_t groups, Where where) {
+  const std::array<const Tensor*, 3> in{&input, &weight, &bias};
+  return detail::dispatch(Op::conv2d, in,
+                          detail::pack<detail::kConv2d>(detail::pair(stride), detail::pair(padding),
+                                                        detail::pair(dilation), groups),
+                          where);
+}
+
+}  // namespace modtrace::F

@@ -7,11 +7,27 @@
 #include <cstring>
 #include <string>
 
-#include "ops/families.hpp"
+#include "modtrace/functional.hpp"
+#include "ops/op_call.hpp"
 #include "ops/strided.hpp"
 
 namespace modtrace::detail {
 namespace {
+
+constexpr AttrSpec kShape[] = {{"shape", AttrType::ints}};
+constexpr AttrSpec kFlatten[] = {{"start_dim", AttrType::integer, "0"}, {"end_dim", AttrType::integer, "-1"}};
+constexpr AttrSpec kDim[] = {{"dim", AttrType::integer}};
+constexpr AttrSpec kCat[] = {{"dim", AttrType::integer, "0"}};
+constexpr AttrSpec kPermute[] = {{"dims", AttrType::ints}};
+constexpr AttrSpec kTranspose[] = {{"dim0", AttrType::integer}, {"dim1", AttrType::integer}};
+// Absent bounds stay absent in the record, as in x[:, 1:].
+constexpr AttrSpec kSlice[] = {{"dim", AttrType::integer, "0"},
+                               {"start", AttrType::integer, "", true},
+                               {"end", AttrType::integer, "", true},
+                               {"step", AttrType::integer, "1"}};
+constexpr AttrSpec kSelect[] = {{"dim", AttrType::integer}, {"index", AttrType::integer}};
+constexpr AttrSpec kNarrow[] = {{"dim", AttrType::integer}, {"start", AttrType::integer}, {"length", AttrType::integer}};
+constexpr AttrSpec kExpand[] = {{"size", AttrType::ints}};
 
 // Elements before / after dimension `dim`.
 int64_t outer_size(const Shape& s, int64_t dim) {
@@ -25,8 +41,10 @@ int64_t inner_size(const Shape& s, int64_t dim) {
   return n;
 }
 
-int64_t dim_attr(const OpCall& call, const char* name, int64_t rank) {
-  return wrap_dim(call.attrs.integer(name), rank, op_info(call.op).name.data());
+// A dimension attribute, wrapped into [0, rank).
+template <const auto& Schema, Name N>
+int64_t dim_attr(const OpCall& call, int64_t rank) {
+  return wrap_dim(call.attr<Schema, N>(), rank, op_info(call.op).name.data());
 }
 
 // Copies rows [start, start + count*step) of dimension `dim` (every `step`-th) into `out`.
@@ -58,7 +76,7 @@ void permute_copy(const Tensor& x, const std::vector<int64_t>& dims, Tensor& out
 }
 
 std::vector<int64_t> permutation(const OpCall& call) {
-  const auto& dims = call.attrs.ints("dims");
+  const auto& dims = call.attr<kPermute, "dims">();
   const int64_t rank = call.input(0).dim();
   if (static_cast<int64_t>(dims.size()) != rank) {
     call.fail("dims " + to_string(Shape(dims)) + " has " + std::to_string(dims.size()) +
@@ -79,7 +97,7 @@ std::vector<int64_t> transposition(const OpCall& call) {
   std::vector<int64_t> dims(static_cast<size_t>(rank));
   for (int64_t i = 0; i < rank; ++i) dims[i] = i;
   if (rank == 0) return dims;
-  std::swap(dims[dim_attr(call, "dim0", rank)], dims[dim_attr(call, "dim1", rank)]);
+  std::swap(dims[dim_attr<kTranspose, "dim0">(call, rank)], dims[dim_attr<kTranspose, "dim1">(call, rank)]);
   return dims;
 }
 
@@ -97,23 +115,23 @@ struct SliceBounds {
 SliceBounds slice_bounds(const OpCall& call) {
   const Tensor& x = call.input(0);
   if (x.dim() == 0) call.fail("cannot slice a 0-d tensor");
-  const int64_t dim = dim_attr(call, "dim", x.dim());
+  const int64_t dim = dim_attr<kSlice, "dim">(call, x.dim());
   const int64_t size = x.shape()[dim];
-  const int64_t step = call.attrs.integer("step");
+  const int64_t step = call.attr<kSlice, "step">();
   if (step < 1) call.fail("slice step must be positive, got " + std::to_string(step));
   // Python slice semantics: negative bounds count from the end, then clamp.
   auto clamp = [size](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + size : v, 0, size); };
-  const int64_t start = call.attrs.has("start") ? clamp(call.attrs.integer("start")) : 0;
-  const int64_t end = call.attrs.has("end") ? clamp(call.attrs.integer("end")) : size;
+  const int64_t* given_start = call.optional_attr<kSlice, "start">();
+  const int64_t* given_end = call.optional_attr<kSlice, "end">();
+  const int64_t start = given_start ? clamp(*given_start) : 0;
+  const int64_t end = given_end ? clamp(*given_end) : size;
   const int64_t count = end > start ? (end - start + step - 1) / step : 0;
   return {dim, start, count, step};
 }
 
-}  // namespace
-
 Shape shape_reshape(const OpCall& call) {
   const Tensor& x = call.input(0);
-  const auto& requested = call.attrs.ints("shape");
+  const auto& requested = call.attr<kShape, "shape">();
   Shape out(requested.begin(), requested.end());
   int64_t inferred = -1;
   int64_t known = 1;
@@ -141,11 +159,11 @@ Shape shape_flatten(const OpCall& call) {
   const Shape& s = call.input(0).shape();
   if (s.empty()) return {1};
   const auto rank = static_cast<int64_t>(s.size());
-  const int64_t start = dim_attr(call, "start_dim", rank);
-  const int64_t end = dim_attr(call, "end_dim", rank);
+  const int64_t start = dim_attr<kFlatten, "start_dim">(call, rank);
+  const int64_t end = dim_attr<kFlatten, "end_dim">(call, rank);
   if (start > end) {
-    call.fail("start_dim " + std::to_string(call.attrs.integer("start_dim")) + " comes after end_dim " +
-              std::to_string(call.attrs.integer("end_dim")));
+    call.fail("start_dim " + std::to_string(call.attr<kFlatten, "start_dim">()) + " comes after end_dim " +
+              std::to_string(call.attr<kFlatten, "end_dim">()));
   }
   Shape out(s.begin(), s.begin() + start);
   int64_t merged = 1;
@@ -158,14 +176,14 @@ Shape shape_flatten(const OpCall& call) {
 Shape shape_squeeze(const OpCall& call) {
   Shape s = call.input(0).shape();
   if (s.empty()) return s;
-  const int64_t dim = dim_attr(call, "dim", static_cast<int64_t>(s.size()));
+  const int64_t dim = dim_attr<kDim, "dim">(call, static_cast<int64_t>(s.size()));
   if (s[dim] == 1) s.erase(s.begin() + dim);  // like PyTorch, a no-op when the size is not 1
   return s;
 }
 
 Shape shape_unsqueeze(const OpCall& call) {
   Shape s = call.input(0).shape();
-  const int64_t dim = wrap_dim(call.attrs.integer("dim"), static_cast<int64_t>(s.size()) + 1, "unsqueeze");
+  const int64_t dim = wrap_dim(call.attr<kDim, "dim">(), static_cast<int64_t>(s.size()) + 1, "unsqueeze");
   s.insert(s.begin() + dim, 1);
   return s;
 }
@@ -183,7 +201,7 @@ void run_clone(const OpCall& call, Tensor& out) { out.copy_(call.input(0)); }
 Shape shape_cat(const OpCall& call) {
   const Tensor& first = call.input(0);
   if (first.dim() == 0) call.fail("zero-dimensional tensors cannot be concatenated");
-  const int64_t dim = dim_attr(call, "dim", first.dim());
+  const int64_t dim = dim_attr<kCat, "dim">(call, first.dim());
   Shape out = first.shape();
   out[dim] = 0;
   for (size_t i = 0; i < call.input_count(); ++i) {
@@ -204,7 +222,7 @@ Shape shape_cat(const OpCall& call) {
 }
 
 void run_cat(const OpCall& call, Tensor& out) {
-  const int64_t dim = dim_attr(call, "dim", out.dim());
+  const int64_t dim = dim_attr<kCat, "dim">(call, out.dim());
   const int64_t outer = outer_size(out.shape(), dim);
   const int64_t inner = inner_size(out.shape(), dim);
   float* dst = out.data();
@@ -234,8 +252,8 @@ void run_slice(const OpCall& call, Tensor& out) {
 Shape shape_select(const OpCall& call) {
   const Tensor& x = call.input(0);
   if (x.dim() == 0) call.fail("select() cannot be applied to a 0-d tensor");
-  const int64_t dim = dim_attr(call, "dim", x.dim());
-  const int64_t index = call.attrs.integer("index");
+  const int64_t dim = dim_attr<kSelect, "dim">(call, x.dim());
+  const int64_t index = call.attr<kSelect, "index">();
   const int64_t size = x.shape()[dim];
   if (index < -size || index >= size) {
     call.fail("index " + std::to_string(index) + " out of range for dimension " + std::to_string(dim) + " of size " +
@@ -248,8 +266,8 @@ Shape shape_select(const OpCall& call) {
 
 void run_select(const OpCall& call, Tensor& out) {
   const Tensor& x = call.input(0);
-  const int64_t dim = dim_attr(call, "dim", x.dim());
-  int64_t index = call.attrs.integer("index");
+  const int64_t dim = dim_attr<kSelect, "dim">(call, x.dim());
+  int64_t index = call.attr<kSelect, "index">();
   if (index < 0) index += x.shape()[dim];
   copy_strided_rows(x, dim, index, 1, 1, out);
 }
@@ -257,10 +275,10 @@ void run_select(const OpCall& call, Tensor& out) {
 Shape shape_narrow(const OpCall& call) {
   const Tensor& x = call.input(0);
   if (x.dim() == 0) call.fail("narrow() cannot be applied to a 0-d tensor");
-  const int64_t dim = dim_attr(call, "dim", x.dim());
+  const int64_t dim = dim_attr<kNarrow, "dim">(call, x.dim());
   const int64_t size = x.shape()[dim];
-  int64_t start = call.attrs.integer("start");
-  const int64_t length = call.attrs.integer("length");
+  int64_t start = call.attr<kNarrow, "start">();
+  const int64_t length = call.attr<kNarrow, "length">();
   if (start < -size || start > size) {
     call.fail("start " + std::to_string(start) + " out of range for dimension " + std::to_string(dim) +
               " of size " + std::to_string(size));
@@ -277,15 +295,15 @@ Shape shape_narrow(const OpCall& call) {
 
 void run_narrow(const OpCall& call, Tensor& out) {
   const Tensor& x = call.input(0);
-  const int64_t dim = dim_attr(call, "dim", x.dim());
-  int64_t start = call.attrs.integer("start");
+  const int64_t dim = dim_attr<kNarrow, "dim">(call, x.dim());
+  int64_t start = call.attr<kNarrow, "start">();
   if (start < 0) start += x.shape()[dim];
   copy_strided_rows(x, dim, start, out.shape()[dim], 1, out);
 }
 
 Shape shape_expand(const OpCall& call) {
   const Shape& s = call.input(0).shape();
-  const auto& target = call.attrs.ints("size");
+  const auto& target = call.attr<kExpand, "size">();
   if (target.size() < s.size()) {
     call.fail("the number of sizes given (" + std::to_string(target.size()) +
               ") must be at least the number of dimensions of the tensor (" + std::to_string(s.size()) + ")");
@@ -319,4 +337,81 @@ void run_expand(const OpCall& call, Tensor& out) {
                   });
 }
 
+using C = OpCategory;
+
+}  // namespace
+
+std::span<const OpInfo> layout_ops() {
+  static constexpr OpInfo rows[] = {
+      {Op::reshape, "reshape", C::view, kUnary, 1, 1, kShape, shape_reshape, nullptr},
+      {Op::view, "view", C::view, kUnary, 1, 1, kShape, shape_reshape, nullptr},
+      {Op::flatten, "flatten", C::view, kUnary, 1, 1, kFlatten, shape_flatten, nullptr},
+      {Op::squeeze, "squeeze", C::view, kUnary, 1, 1, kDim, shape_squeeze, nullptr},
+      {Op::unsqueeze, "unsqueeze", C::view, kUnary, 1, 1, kDim, shape_unsqueeze, nullptr},
+      {Op::contiguous, "contiguous", C::view, kUnary, 1, 1, kNoAttributes, shape_same, nullptr},
+      {Op::permute, "permute", C::copy, kUnary, 1, 1, kPermute, shape_permute, run_permute},
+      {Op::transpose, "transpose", C::copy, kUnary, 1, 1, kTranspose, shape_transpose, run_transpose},
+      {Op::clone, "clone", C::copy, kUnary, 1, 1, kNoAttributes, shape_same, run_clone},
+      {Op::cat, "cat", C::copy, kTensors, 1, kVariadic, kCat, shape_cat, run_cat},
+      {Op::slice, "slice", C::copy, kUnary, 1, 1, kSlice, shape_slice, run_slice},
+      {Op::select, "select", C::copy, kUnary, 1, 1, kSelect, shape_select, run_select},
+      {Op::narrow, "narrow", C::copy, kUnary, 1, 1, kNarrow, shape_narrow, run_narrow},
+      {Op::expand, "expand", C::copy, kUnary, 1, 1, kExpand, shape_expand, run_expand},
+  };
+  return rows;
+}
+
 }  // namespace modtrace::detail
+
+namespace modtrace::F {
+
+using detail::dispatch_unary;
+using detail::pack;
+
+Tensor reshape(const Tensor& x, const Shape& shape, Where where) {
+  return dispatch_unary(Op::reshape, x, where, pack<detail::kShape>(shape));
+}
+Tensor view(const Tensor& x, const Shape& shape, Where where) {
+  return dispatch_unary(Op::view, x, where, pack<detail::kShape>(shape));
+}
+Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim, Where where) {
+  return dispatch_unary(Op::flatten, x, where, pack<detail::kFlatten>(start_dim, end_dim));
+}
+Tensor squeeze(const Tensor& x, int64_t dim, Where where) {
+  return dispatch_unary(Op::squeeze, x, where, pack<detail::kDim>(dim));
+}
+Tensor unsqueeze(const Tensor& x, int64_t dim, Where where) {
+  return dispatch_unary(Op::unsqueeze, x, where, pack<detail::kDim>(dim));
+}
+Tensor contiguous(const Tensor& x, Where where) { return dispatch_unary(Op::contiguous, x, where); }
+
+Tensor permute(const Tensor& x, const std::vector<int64_t>& dims, Where where) {
+  return dispatch_unary(Op::permute, x, where, pack<detail::kPermute>(dims));
+}
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1, Where where) {
+  return dispatch_unary(Op::transpose, x, where, pack<detail::kTranspose>(dim0, dim1));
+}
+Tensor clone(const Tensor& x, Where where) { return dispatch_unary(Op::clone, x, where); }
+
+Tensor cat(const Tensors& tensors, int64_t dim, Where where) {
+  std::vector<const Tensor*> in;
+  in.reserve(tensors.size());
+  for (const Tensor& t : tensors) in.push_back(&t);
+  return detail::dispatch(Op::cat, in, pack<detail::kCat>(dim), where);
+}
+
+Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end, int64_t step,
+             Where where) {
+  return dispatch_unary(Op::slice, x, where, pack<detail::kSlice>(dim, start, end, step));
+}
+Tensor select(const Tensor& x, int64_t dim, int64_t index, Where where) {
+  return dispatch_unary(Op::select, x, where, pack<detail::kSelect>(dim, index));
+}
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length, Where where) {
+  return dispatch_unary(Op::narrow, x, where, pack<detail::kNarrow>(dim, start, length));
+}
+Tensor expand(const Tensor& x, const Shape& shape, Where where) {
+  return dispatch_unary(Op::expand, x, where, pack<detail::kExpand>(shape));
+}
+
+}  // namespace modtrace::F

@@ -6,11 +6,18 @@
 #include <string>
 #include <vector>
 
-#include "ops/families.hpp"
+#include "modtrace/functional.hpp"
+#include "ops/op_call.hpp"
 #include "ops/map.hpp"
 
 namespace modtrace::detail {
 namespace {
+
+constexpr AttrSpec kBatchNorm[] = {{"training", AttrType::flag, "false"},
+                                   {"momentum", AttrType::real, "0.1"},
+                                   {"eps", AttrType::real, "1e-05"}};
+constexpr AttrSpec kLayerNorm[] = {{"normalized_shape", AttrType::ints}, {"eps", AttrType::real, "1e-05"}};
+constexpr InputNames kBatchNormInputs{"input", "running_mean", "running_var", "weight", "bias"};
 
 void require_vector(const OpCall& call, size_t index, int64_t length, const char* what) {
   if (call.has_input(index) && call.input(index).numel() != length) {
@@ -18,8 +25,6 @@ void require_vector(const OpCall& call, size_t index, int64_t length, const char
               to_string(call.input(index).shape()));
   }
 }
-
-}  // namespace
 
 Shape shape_batch_norm(const OpCall& call) {
   const Tensor& x = call.input(0);
@@ -29,7 +34,7 @@ Shape shape_batch_norm(const OpCall& call) {
   require_vector(call, 2, channels, "running_var");
   require_vector(call, 3, channels, "weight");
   require_vector(call, 4, channels, "bias");
-  if (call.attrs.flag("training") && x.numel() / std::max<int64_t>(channels, 1) <= 1) {
+  if (call.attr<kBatchNorm, "training">() && x.numel() / std::max<int64_t>(channels, 1) <= 1) {
     call.fail("expected more than 1 value per channel when training");
   }
   return x.shape();
@@ -40,14 +45,14 @@ void run_batch_norm(const OpCall& call, Tensor& out) {
   const int64_t channels = x.shape()[1];
   const int64_t batch = x.shape()[0];
   const int64_t inner = channels == 0 || batch == 0 ? 0 : x.numel() / (batch * channels);
-  const double eps = call.attrs.real("eps");
+  const double eps = call.attr<kBatchNorm, "eps">();
   const float* px = x.data();
   float* po = out.data();
 
   std::vector<double> mean(static_cast<size_t>(channels)), var(static_cast<size_t>(channels));
-  if (call.attrs.flag("training")) {
+  if (call.attr<kBatchNorm, "training">()) {
     // Batch statistics (biased variance normalises; the unbiased one feeds the running average).
-    const double momentum = call.attrs.real("momentum");
+    const double momentum = call.attr<kBatchNorm, "momentum">();
     const double count = static_cast<double>(batch * inner);
     Tensor running_mean = call.input(1);
     Tensor running_var = call.input(2);
@@ -78,7 +83,7 @@ void run_batch_norm(const OpCall& call, Tensor& out) {
 
   const float* weight = call.has_input(3) ? call.input(3).data() : nullptr;
   const float* bias = call.has_input(4) ? call.input(4).data() : nullptr;
-  if (call.attrs.flag("training")) {
+  if (call.attr<kBatchNorm, "training">()) {
     // (x - mean) in double: with batch statistics the mean is as large as the
     // values, and folding it into a float offset would cancel their digits.
     parallel_for(batch * channels, x.numel(), [&](int64_t plane) {
@@ -109,7 +114,7 @@ void run_batch_norm(const OpCall& call, Tensor& out) {
 
 Shape shape_layer_norm(const OpCall& call) {
   const Tensor& x = call.input(0);
-  const auto& normalized = call.attrs.ints("normalized_shape");
+  const auto& normalized = call.attr<kLayerNorm, "normalized_shape">();
   if (normalized.empty()) call.fail("normalized_shape must not be empty");
   const Shape& s = x.shape();
   const bool matches = s.size() >= normalized.size() &&
@@ -128,9 +133,9 @@ Shape shape_layer_norm(const OpCall& call) {
 
 void run_layer_norm(const OpCall& call, Tensor& out) {
   const Tensor& x = call.input(0);
-  const int64_t cols = numel_of(call.attrs.ints("normalized_shape"));
+  const int64_t cols = numel_of(call.attr<kLayerNorm, "normalized_shape">());
   const int64_t rows = cols == 0 ? 0 : x.numel() / cols;
-  const double eps = call.attrs.real("eps");
+  const double eps = call.attr<kLayerNorm, "eps">();
   const float* weight = call.has_input(1) ? call.input(1).data() : nullptr;
   const float* bias = call.has_input(2) ? call.input(2).data() : nullptr;
   const float* px = x.data();
@@ -153,4 +158,33 @@ void run_layer_norm(const OpCall& call, Tensor& out) {
   });
 }
 
+using C = OpCategory;
+
+}  // namespace
+
+std::span<const OpInfo> normalization_ops() {
+  static constexpr OpInfo rows[] = {
+      {Op::batch_norm, "batch_norm", C::normalization, kBatchNormInputs, 3, 5, kBatchNorm, shape_batch_norm,
+       run_batch_norm},
+      {Op::layer_norm, "layer_norm", C::normalization, kWeighted, 1, 3, kLayerNorm, shape_layer_norm, run_layer_norm},
+  };
+  return rows;
+}
+
 }  // namespace modtrace::detail
+
+namespace modtrace::F {
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum, double eps, Where where) {
+  const std::array<const Tensor*, 5> in{&x, &running_mean, &running_var, &weight, &bias};
+  return detail::dispatch(Op::batch_norm, in, detail::pack<detail::kBatchNorm>(training, momentum, eps), where);
+}
+
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
+                  double eps, Where where) {
+  const std::array<const Tensor*, 3> in{&x, &weight, &bias};
+  return detail::dispatch(Op::layer_norm, in, detail::pack<detail::kLayerNorm>(normalized_shape, eps), where);
+}
+
+}  // namespace modtrace::F

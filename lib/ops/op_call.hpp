@@ -1,14 +1,16 @@
 #pragma once
-// Internal: what a shape rule and a kernel see, and the table row type.
+// Internal: what a shape rule and a kernel see, the table row type, and the
+// few helpers every family file's F:: functions share.
 
 #include <array>
-#include "modtrace/source_location.hpp"
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "modtrace/ops.hpp"
+#include "modtrace/source_location.hpp"
 #include "modtrace/tensor.hpp"
+#include "ops/schema.hpp"
 
 namespace modtrace::detail {
 
@@ -24,6 +26,17 @@ struct OpCall {
   const Tensor& input(size_t i) const { return *inputs[i]; }
   bool has_input(size_t i) const { return i < inputs.size() && inputs[i]->defined(); }
 
+  // Attribute N of an op whose schema is Schema (checked at compile time).
+  template <const auto& Schema, Name N>
+  const auto& attr() const {
+    return read_attr<Schema, N>(attrs);
+  }
+  // An optional attribute: nullptr when absent.
+  template <const auto& Schema, Name N>
+  const auto* optional_attr() const {
+    return find_attr<Schema, N>(attrs);
+  }
+
   // Throws Error "<op>: <problem> (got input [..], weight [..])".
   [[noreturn]] void fail(const std::string& problem) const;
 };
@@ -33,21 +46,58 @@ using ShapeRule = Shape (*)(const OpCall&);
 // Fills `out` (allocated with the rule's shape, values uninitialised).
 using Kernel = void (*)(const OpCall&, Tensor& out);
 
+using InputNames = std::array<std::string_view, 5>;  // "" past the last; variadic ops name one
+inline constexpr InputNames kUnary{"input"};
+inline constexpr InputNames kBinary{"input", "other"};
+inline constexpr InputNames kWeighted{"input", "weight", "bias"};
+inline constexpr InputNames kTensors{"tensors"};
+inline constexpr int kVariadic = -1;
+
+// One row of the op table. Each family file in lib/ops/ defines its rows
+// next to their shape rules and kernels.
 struct OpInfo {
   Op op;
-  std::string_view name;
+  std::string_view name;  // PyTorch's
   OpCategory category;
-  std::array<std::string_view, 5> input_names;  // "" past the last; variadic ops name one
+  InputNames input_names;
   int min_inputs;
-  int max_inputs;  // -1: any number
+  int max_inputs;  // kVariadic: any number
+  std::span<const AttrSpec> attributes;
   ShapeRule shape_rule;
   Kernel kernel;   // nullptr: a view, the output shares input 0's storage
 };
 
 const OpInfo& op_info(Op op);
 
+// The rows of each family (one function per file of lib/ops/); op_table.cpp gathers them.
+std::span<const OpInfo> arithmetic_ops();
+std::span<const OpInfo> activation_ops();
+std::span<const OpInfo> product_ops();
+std::span<const OpInfo> conv_ops();
+std::span<const OpInfo> pooling_ops();
+std::span<const OpInfo> normalization_ops();
+std::span<const OpInfo> layout_ops();
+std::span<const OpInfo> reduction_ops();
+std::span<const OpInfo> regularization_ops();
+
 // Checks, computes and (when a trace is active) records one op.
 Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs,
                 const SourceLocation& where);
+
+// The shapes F:: functions share: one tensor, two tensors.
+inline Tensor dispatch_unary(Op op, const Tensor& x, const SourceLocation& where, const Attrs& attrs = {}) {
+  const std::array<const Tensor*, 1> in{&x};
+  return dispatch(op, in, attrs, where);
+}
+inline Tensor dispatch_binary(Op op, const Tensor& a, const Tensor& b, const SourceLocation& where,
+                              const Attrs& attrs = {}) {
+  const std::array<const Tensor*, 2> in{&a, &b};
+  return dispatch(op, in, attrs, where);
+}
+// The shape rule of ops whose output has the input's shape.
+inline Shape shape_same(const OpCall& call) { return call.input(0).shape(); }
+
+// A Size2 as the [h, w] list an attribute records.
+inline std::vector<int64_t> pair(Size2 s) { return {s.h, s.w}; }
 
 }  // namespace modtrace::detail

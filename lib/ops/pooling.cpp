@@ -5,11 +5,25 @@
 #include <limits>
 #include <string>
 
-#include "ops/families.hpp"
+#include "modtrace/functional.hpp"
+#include "ops/op_call.hpp"
 #include "ops/map.hpp"
 
 namespace modtrace::detail {
 namespace {
+
+// stride is always given: F:: resolves PyTorch's default (the kernel size).
+constexpr AttrSpec kMaxPool2d[] = {{"kernel_size", AttrType::ints},
+                                   {"stride", AttrType::ints},
+                                   {"padding", AttrType::ints, "[0, 0]"},
+                                   {"dilation", AttrType::ints, "[1, 1]"},
+                                   {"ceil_mode", AttrType::flag, "false"}};
+constexpr AttrSpec kAvgPool2d[] = {{"kernel_size", AttrType::ints},
+                                   {"stride", AttrType::ints},
+                                   {"padding", AttrType::ints, "[0, 0]"},
+                                   {"ceil_mode", AttrType::flag, "false"},
+                                   {"count_include_pad", AttrType::flag, "true"}};
+constexpr AttrSpec kAdaptivePool2d[] = {{"output_size", AttrType::ints}};
 
 struct Planes {
   int64_t count = 0;  // N * C
@@ -48,13 +62,15 @@ struct Window {
   int64_t out_h = 0, out_w = 0;
 };
 
-Window window_of(const OpCall& call, const Planes& p, bool dilated) {
-  const auto& k = call.attrs.ints("kernel_size");
-  const auto& s = call.attrs.ints("stride");
-  const auto& pad = call.attrs.ints("padding");
-  Window w{k[0], k[1], s[0], s[1], pad[0], pad[1], 1, 1, call.attrs.flag("ceil_mode")};
-  if (dilated) {
-    const auto& d = call.attrs.ints("dilation");
+// The window of max_pool2d (Schema kMaxPool2d, with dilation) or avg_pool2d (kAvgPool2d).
+template <const auto& Schema>
+Window window_of(const OpCall& call, const Planes& p) {
+  const auto& k = call.attr<Schema, "kernel_size">();
+  const auto& s = call.attr<Schema, "stride">();
+  const auto& pad = call.attr<Schema, "padding">();
+  Window w{k[0], k[1], s[0], s[1], pad[0], pad[1], 1, 1, call.attr<Schema, "ceil_mode">()};
+  if constexpr (&Schema == &kMaxPool2d) {
+    const auto& d = call.attr<Schema, "dilation">();
     w.dh = d[0], w.dw = d[1];
   }
   auto text = [](int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); };
@@ -74,17 +90,15 @@ Window window_of(const OpCall& call, const Planes& p, bool dilated) {
   return w;
 }
 
-}  // namespace
-
 Shape shape_max_pool2d(const OpCall& call) {
   const Planes p = planes_of(call);
-  const Window w = window_of(call, p, true);
+  const Window w = window_of<kMaxPool2d>(call, p);
   return with_spatial(call.input(0).shape(), w.out_h, w.out_w);
 }
 
 void run_max_pool2d(const OpCall& call, Tensor& out) {
   const Planes p = planes_of(call);
-  const Window w = window_of(call, p, true);
+  const Window w = window_of<kMaxPool2d>(call, p);
   const float* in = call.input(0).data();
   float* o = out.data();
   parallel_for(p.count, p.count * p.height * p.width, [&](int64_t plane) {
@@ -111,14 +125,14 @@ void run_max_pool2d(const OpCall& call, Tensor& out) {
 
 Shape shape_avg_pool2d(const OpCall& call) {
   const Planes p = planes_of(call);
-  const Window w = window_of(call, p, false);
+  const Window w = window_of<kAvgPool2d>(call, p);
   return with_spatial(call.input(0).shape(), w.out_h, w.out_w);
 }
 
 void run_avg_pool2d(const OpCall& call, Tensor& out) {
   const Planes p = planes_of(call);
-  const Window w = window_of(call, p, false);
-  const bool count_include_pad = call.attrs.flag("count_include_pad");
+  const Window w = window_of<kAvgPool2d>(call, p);
+  const bool count_include_pad = call.attr<kAvgPool2d, "count_include_pad">();
   const float* in = call.input(0).data();
   float* o = out.data();
   parallel_for(p.count, p.count * p.height * p.width, [&](int64_t plane) {
@@ -150,7 +164,7 @@ void run_avg_pool2d(const OpCall& call, Tensor& out) {
 
 Shape shape_adaptive_avg_pool2d(const OpCall& call) {
   planes_of(call);
-  const auto& size = call.attrs.ints("output_size");
+  const auto& size = call.attr<kAdaptivePool2d, "output_size">();
   if (size[0] < 1 || size[1] < 1) {
     call.fail("output_size must be positive, got " + std::to_string(size[0]) + "x" + std::to_string(size[1]));
   }
@@ -159,7 +173,7 @@ Shape shape_adaptive_avg_pool2d(const OpCall& call) {
 
 void run_adaptive_avg_pool2d(const OpCall& call, Tensor& out) {
   const Planes p = planes_of(call);
-  const auto& size = call.attrs.ints("output_size");
+  const auto& size = call.attr<kAdaptivePool2d, "output_size">();
   const int64_t oh = size[0], ow = size[1];
   const float* in = call.input(0).data();
   float* o = out.data();
@@ -183,4 +197,44 @@ void run_adaptive_avg_pool2d(const OpCall& call, Tensor& out) {
   });
 }
 
+using C = OpCategory;
+
+}  // namespace
+
+std::span<const OpInfo> pooling_ops() {
+  static constexpr OpInfo rows[] = {
+      {Op::max_pool2d, "max_pool2d", C::pooling, kUnary, 1, 1, kMaxPool2d, shape_max_pool2d, run_max_pool2d},
+      {Op::avg_pool2d, "avg_pool2d", C::pooling, kUnary, 1, 1, kAvgPool2d, shape_avg_pool2d, run_avg_pool2d},
+      {Op::adaptive_avg_pool2d, "adaptive_avg_pool2d", C::pooling, kUnary, 1, 1, kAdaptivePool2d,
+       shape_adaptive_avg_pool2d, run_adaptive_avg_pool2d},
+  };
+  return rows;
+}
+
 }  // namespace modtrace::detail
+
+namespace modtrace::F {
+
+using detail::dispatch_unary;
+using detail::pack;
+using detail::pair;
+
+Tensor max_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding, Size2 dilation,
+                  bool ceil_mode, Where where) {
+  return dispatch_unary(Op::max_pool2d, x, where,
+                        pack<detail::kMaxPool2d>(pair(kernel_size), pair(stride.value_or(kernel_size)), pair(padding),
+                                                 pair(dilation), ceil_mode));
+}
+
+Tensor avg_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding, bool ceil_mode,
+                  bool count_include_pad, Where where) {
+  return dispatch_unary(Op::avg_pool2d, x, where,
+                        pack<detail::kAvgPool2d>(pair(kernel_size), pair(stride.value_or(kernel_size)), pair(padding),
+                                                 ceil_mode, count_include_pad));
+}
+
+Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size, Where where) {
+  return dispatch_unary(Op::adaptive_avg_pool2d, x, where, pack<detail::kAdaptivePool2d>(pair(output_size)));
+}
+
+}  // namespace modtrace::F

@@ -3,7 +3,8 @@
 #include <string>
 
 #include "ops/eigen.hpp"
-#include "ops/families.hpp"
+#include "modtrace/functional.hpp"
+#include "ops/op_call.hpp"
 
 namespace modtrace::detail {
 namespace {
@@ -57,8 +58,6 @@ int64_t broadcast_matrix_index(int64_t i, const Shape& target, const Shape& own)
   return index;
 }
 
-}  // namespace
-
 Shape shape_matmul(const OpCall& call) { return plan_matmul(call).out; }
 
 void run_matmul(const OpCall& call, Tensor& out) {
@@ -111,4 +110,27 @@ void run_linear(const OpCall& call, Tensor& out) {
   }
 }
 
+using C = OpCategory;
+
+}  // namespace
+
+std::span<const OpInfo> product_ops() {
+  static constexpr OpInfo rows[] = {
+      {Op::matmul, "matmul", C::product, kBinary, 2, 2, kNoAttributes, shape_matmul, run_matmul},
+      {Op::linear, "linear", C::product, kWeighted, 2, 3, kNoAttributes, shape_linear, run_linear},
+  };
+  return rows;
+}
+
 }  // namespace modtrace::detail
+
+namespace modtrace::F {
+
+Tensor matmul(const Tensor& a, const Tensor& b, Where where) { return detail::dispatch_binary(Op::matmul, a, b, where); }
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias, Where where) {
+  const std::array<const Tensor*, 3> in{&input, &weight, &bias};
+  return detail::dispatch(Op::linear, in, {}, where);
+}
+
+}  // namespace modtrace::F

@@ -4,17 +4,21 @@
 #include <string>
 #include <vector>
 
-#include "ops/families.hpp"
+#include "modtrace/functional.hpp"
+#include "ops/op_call.hpp"
 #include "ops/map.hpp"
 #include "ops/strided.hpp"
 
 namespace modtrace::detail {
 namespace {
 
+// No dims: over everything.
+constexpr AttrSpec kReduce[] = {{"dim", AttrType::ints, "[]"}, {"keepdim", AttrType::flag, "false"}};
+
 // Which dimensions are reduced (true) for this call.
 std::vector<bool> reduced_dims(const OpCall& call) {
   const Tensor& x = call.input(0);
-  const auto& dims = call.attrs.ints("dim");
+  const auto& dims = call.attr<kReduce, "dim">();
   std::vector<bool> reduced(static_cast<size_t>(x.dim()), dims.empty());
   for (int64_t d : dims) {
     const int64_t w = wrap_dim(d, x.dim(), op_info(call.op).name.data());
@@ -55,12 +59,10 @@ void reduce(const OpCall& call, Tensor& out, bool average) {
   });
 }
 
-}  // namespace
-
 Shape shape_reduce(const OpCall& call) {
   const Tensor& x = call.input(0);
   const std::vector<bool> reduced = reduced_dims(call);
-  const bool keepdim = call.attrs.flag("keepdim");
+  const bool keepdim = call.attr<kReduce, "keepdim">();
   Shape out;
   for (size_t d = 0; d < reduced.size(); ++d) {
     if (!reduced[d]) out.push_back(x.shape()[d]);
@@ -72,4 +74,28 @@ Shape shape_reduce(const OpCall& call) {
 void run_sum(const OpCall& call, Tensor& out) { reduce(call, out, false); }
 void run_mean(const OpCall& call, Tensor& out) { reduce(call, out, true); }
 
+using C = OpCategory;
+
+}  // namespace
+
+std::span<const OpInfo> reduction_ops() {
+  static constexpr OpInfo rows[] = {
+      {Op::sum, "sum", C::reduction, kUnary, 1, 1, kReduce, shape_reduce, run_sum},
+      {Op::mean, "mean", C::reduction, kUnary, 1, 1, kReduce, shape_reduce, run_mean},
+  };
+  return rows;
+}
+
 }  // namespace modtrace::detail
+
+namespace modtrace::F {
+
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, Where where) {
+  return detail::dispatch_unary(Op::sum, x, where, detail::pack<detail::kReduce>(dims, keepdim));
+}
+
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, Where where) {
+  return detail::dispatch_unary(Op::mean, x, where, detail::pack<detail::kReduce>(dims, keepdim));
+}
+
+}  // namespace modtrace::F

@@ -4,14 +4,20 @@
 #include <cstdio>
 #include <string>
 
-#include "ops/families.hpp"
 #include "core/random.hpp"
+#include "modtrace/functional.hpp"
+#include "ops/op_call.hpp"
 
 namespace modtrace::detail {
 namespace {
 
+constexpr AttrSpec kDropout[] = {{"p", AttrType::real, "0.5"}, {"training", AttrType::flag, "false"}};
+constexpr AttrSpec kStochasticDepth[] = {
+    {"p", AttrType::real}, {"mode", AttrType::text}, {"training", AttrType::flag, "false"}};
+
+template <const auto& Schema>
 void require_probability(const OpCall& call, const char* what) {
-  const double p = call.attrs.real("p");
+  const double p = call.attr<Schema, "p">();
   if (!(p >= 0.0 && p <= 1.0)) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", p);
@@ -19,36 +25,34 @@ void require_probability(const OpCall& call, const char* what) {
   }
 }
 
-}  // namespace
-
 Shape shape_dropout(const OpCall& call) {
-  require_probability(call, "dropout");
+  require_probability<kDropout>(call, "dropout");
   return call.input(0).shape();
 }
 
 void run_dropout(const OpCall& call, Tensor& out) {
-  const double p = call.attrs.real("p");
+  const double p = call.attr<kDropout, "p">();
   out.copy_(call.input(0));
-  if (!call.attrs.flag("training") || p == 0.0) return;
+  if (!call.attr<kDropout, "training">() || p == 0.0) return;
   const float scale = p < 1.0 ? static_cast<float>(1.0 / (1.0 - p)) : 0.0f;
   float* o = out.data();
   for (int64_t i = 0; i < out.numel(); ++i) o[i] = next_uniform() < p ? 0.0f : o[i] * scale;
 }
 
 Shape shape_stochastic_depth(const OpCall& call) {
-  require_probability(call, "drop");
-  const std::string& mode = call.attrs.text("mode");
+  require_probability<kStochasticDepth>(call, "drop");
+  const std::string& mode = call.attr<kStochasticDepth, "mode">();
   if (mode != "row" && mode != "batch") call.fail("mode has to be either 'batch' or 'row', but got '" + mode + "'");
   return call.input(0).shape();
 }
 
 void run_stochastic_depth(const OpCall& call, Tensor& out) {
-  const double p = call.attrs.real("p");
+  const double p = call.attr<kStochasticDepth, "p">();
   out.copy_(call.input(0));
-  if (!call.attrs.flag("training") || p == 0.0) return;
+  if (!call.attr<kStochasticDepth, "training">() || p == 0.0) return;
   const double survival = 1.0 - p;
   // "row": one keep/drop draw per sample (dimension 0); "batch": one for everything.
-  const bool per_row = call.attrs.text("mode") == "row" && out.dim() > 0;
+  const bool per_row = call.attr<kStochasticDepth, "mode">() == "row" && out.dim() > 0;
   const int64_t rows = per_row ? out.shape()[0] : 1;
   const int64_t row_size = rows == 0 ? 0 : out.numel() / rows;
   float* o = out.data();
@@ -59,4 +63,30 @@ void run_stochastic_depth(const OpCall& call, Tensor& out) {
   }
 }
 
+using C = OpCategory;
+
+}  // namespace
+
+std::span<const OpInfo> regularization_ops() {
+  static constexpr OpInfo rows[] = {
+      {Op::dropout, "dropout", C::regularization, kUnary, 1, 1, kDropout, shape_dropout, run_dropout},
+      {Op::stochastic_depth, "stochastic_depth", C::regularization, kUnary, 1, 1, kStochasticDepth,
+       shape_stochastic_depth, run_stochastic_depth},
+  };
+  return rows;
+}
+
 }  // namespace modtrace::detail
+
+namespace modtrace::F {
+
+Tensor dropout(const Tensor& x, double p, bool training, Where where) {
+  return detail::dispatch_unary(Op::dropout, x, where, detail::pack<detail::kDropout>(p, training));
+}
+
+Tensor stochastic_depth(const Tensor& x, double p, const std::string& mode, bool training, Where where) {
+  return detail::dispatch_unary(Op::stochastic_depth, x, where,
+                                detail::pack<detail::kStochasticDepth>(p, mode, training));
+}
+
+}  // namespace modtrace::F
