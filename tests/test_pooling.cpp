@@ -62,5 +62,5 @@ TEST_CASE("pooling errors say what is wrong with the window or input") {
   CHECK(test::error_of([] { F::avg_pool2d(Tensor::ones({1, 1, 4, 4}), 0); }) ==
         "avg_pool2d: kernel_size must be positive, got 0x0 (got input [1, 1, 4, 4])");
   CHECK(test::error_of([] { F::adaptive_avg_pool2d(Tensor::ones({1, 1, 4, 4}), 0); }) ==
-        "adaptive_avg_pool2d: output_size must be positive, got 0x0 (got input [1, 1, 4, 4])");
+        "adaptive_avg_pool2d: output_size must be two positive sizes, got [0, 0] (got input [1, 1, 4, 4])");
 }

@@ -19,30 +19,40 @@ namespace modtrace {
 
 enum class Op : uint8_t {
   // arithmetic, tensor with tensor (broadcasting) or with a scalar
-  add, sub, rsub, mul, div, neg, reciprocal,
+  add, sub, rsub, mul, div, neg, reciprocal, abs, clamp, where, masked_fill,
+  // in place: the result is the first input, written where it lies
+  add_, sub_, mul_, div_, clamp_, masked_fill_, relu_, sigmoid_, tanh_,
+  // comparisons: 1 where true, 0 where false (modtrace's one dtype is float32)
+  eq, ne, gt, ge, lt, le,
   // activations
-  relu, relu6, gelu, silu, sigmoid, hardsigmoid, hardswish, tanh, softmax,
+  relu, relu6, gelu, silu, sigmoid, hardsigmoid, hardswish, tanh, leaky_relu, prelu, mish, softplus,
+  softmax, log_softmax,
   // products
-  matmul, linear, conv2d,
+  matmul, bmm, baddbmm, einsum, linear, conv1d, conv2d, conv_transpose2d,
   // pooling
-  max_pool2d, avg_pool2d, adaptive_avg_pool2d,
+  max_pool1d, avg_pool1d, max_pool2d, max_pool2d_with_indices, max_unpool2d, avg_pool2d, adaptive_avg_pool2d,
   // normalisation
-  batch_norm, layer_norm,
+  batch_norm, layer_norm, group_norm, instance_norm,
   // views: the result shares its input's storage
   reshape, view, flatten, squeeze, unsqueeze, contiguous,
   // copies that move elements
-  permute, transpose, clone, cat, slice, select, narrow, expand,
+  permute, transpose, clone, cat, stack, slice, select, narrow, expand, chunk, split, unbind, roll, pad,
+  // resampling
+  interpolate, pixel_shuffle,
+  // indexing
+  embedding,
   // reductions
-  sum, mean,
+  sum, mean, cumsum, argmax, topk, sort,
   // regularisation (identity in eval mode)
-  dropout, stochastic_depth,
+  dropout, dropout2d, stochastic_depth,
   COUNT  // not an op: the number of ops
 };
 
 inline constexpr size_t op_count = static_cast<size_t>(Op::COUNT);
 
 enum class OpCategory : uint8_t {
-  arithmetic, activation, product, pooling, normalization, view, copy, reduction, regularization
+  arithmetic, comparison, activation, product, pooling, normalization, view, copy, resampling, indexing, reduction,
+  regularization
 };
 
 std::string_view op_name(Op op);

@@ -31,9 +31,11 @@ namespace detail {
 // Which recorded value of which trace produced a tensor (see trace.hpp).
 // A tag from another trace is ignored, so tensors outlive traces safely.
 struct TraceTag {
-  uint64_t trace = 0;  // 0: not produced under any trace
-  uint32_t value = 0;
+  uint64_t trace = 0;   // 0: not produced under any trace
+  uint32_t value = 0;   // the node
+  uint32_t output = 0;  // which of the node's outputs (chunk, topk have several)
 };
+struct TensorInternals;
 }  // namespace detail
 
 class Tensor {
@@ -86,6 +88,11 @@ class Tensor {
   void copy_(const Tensor& source);
   // A new tensor with the same shape sharing this storage (used by view ops).
   Tensor alias(Shape shape) const;
+  // The op (permute, slice, chunk, …) whose result this is when PyTorch
+  // would have returned a view of its input but modtrace made a copy, "" for
+  // other tensors. Such a tensor cannot be written in place: in PyTorch the
+  // write would reach the input too.
+  std::string_view copied_view_op() const noexcept;
 
   // PyTorch-style text, e.g. "tensor([[18., 18.],\n        [18., 18.]])".
   std::string str() const;
@@ -118,6 +125,7 @@ class Tensor {
   void set_trace_tag(detail::TraceTag tag) noexcept { tag_ = tag; }
 
  private:
+  friend struct detail::TensorInternals;
   static Tensor with_storage(Shape shape, std::shared_ptr<float> data);
   int64_t flat_index(std::initializer_list<int64_t> index) const;
 
@@ -125,6 +133,7 @@ class Tensor {
   Shape shape_;
   int64_t numel_ = 0;
   bool defined_ = false;
+  const char* copied_view_op_ = nullptr;  // a string literal, see copied_view_op()
   detail::TraceTag tag_;
 };
 

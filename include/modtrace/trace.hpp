@@ -52,16 +52,19 @@ struct Node {
   std::string name;                 // inputs, parameters, buffers, outputs: their name
   Attrs attrs;                      // the op's attributes (`other` = 3 for x * 3)
   std::vector<Shape> input_shapes;  // shapes of the op's tensor inputs, in order
-  Shape shape;                      // the value this node produces (empty for failed ops)
+  Shape shape;                      // the value this node produces (empty for failed ops); its first for several
+  std::vector<Shape> output_shapes; // an op with several outputs (chunk, topk): each one's shape; else empty
   int call = -1;                    // innermost module call it ran in (index into Trace::calls()), -1: none
   SourceLocation source;      // where F:: was called (line 0: unknown)
   std::string error;                // failed_op: the error message
   uint32_t order = 0;               // execution order among all nodes
 };
 
-// A graph edge: the source's value is operand `operand` of the target.
+// A graph edge: the source's value (its output `output`, for an op with
+// several) is operand `operand` of the target.
 struct Edge {
   int operand = 0;
+  int output = 0;
 };
 
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge>;

@@ -135,7 +135,8 @@ bool Tensor::shares_storage_with(const Tensor& other) const noexcept {
 bool Tensor::is_same(const Tensor& other) const noexcept {
   if (!defined_ || !other.defined_ || shape_ != other.shape_) return false;
   if (data_ || other.data_) return data_.get() == other.data_.get();
-  return tag_.trace != 0 && tag_.trace == other.tag_.trace && tag_.value == other.tag_.value;
+  return tag_.trace != 0 && tag_.trace == other.tag_.trace && tag_.value == other.tag_.value &&
+         tag_.output == other.tag_.output;
 }
 
 void Tensor::copy_(const Tensor& source) {
@@ -154,7 +155,12 @@ Tensor Tensor::alias(Shape shape) const {
     throw Error("alias: shape " + to_string(t.shape_) + " does not have the " + std::to_string(numel_) +
                 " elements of " + to_string(shape_));
   }
+  t.copied_view_op_ = copied_view_op_;  // a view of such a copy is one too
   return t;
+}
+
+std::string_view Tensor::copied_view_op() const noexcept {
+  return copied_view_op_ ? std::string_view(copied_view_op_) : std::string_view();
 }
 
 namespace {

@@ -62,13 +62,14 @@ std::string trace_to_json(const Trace& trace, int indent) {
       node["function"] = n.source.line() ? json(short_function_name(n.source.function_name())) : json(nullptr);
     }
     if (n.kind != NodeKind::failed_op) node["shape"] = n.shape;
+    if (!n.output_shapes.empty()) node["output_shapes"] = n.output_shapes;
     if (!n.error.empty()) node["error"] = n.error;
     nodes.push_back(std::move(node));
   }
   json edges = json::array();
   for (Vertex v : trace.nodes()) {
     for (auto e : boost::make_iterator_range(boost::out_edges(v, g))) {
-      edges.push_back({{"from", v}, {"to", boost::target(e, g)}, {"operand", g[e].operand}});
+      edges.push_back({{"from", v}, {"to", boost::target(e, g)}, {"operand", g[e].operand}, {"output", g[e].output}});
     }
   }
   auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };

@@ -1,10 +1,12 @@
 // dispatch(): the one path every op takes. It reads the op table, checks
-// shapes through the op's rule, runs its kernel (views alias, meta tensors
-// skip arithmetic) and, when a trace is active, records the node.
+// shapes through the op's rule, runs its kernel (views alias, in-place ops
+// write input 0, meta tensors skip arithmetic) and, when a trace is active,
+// records the node.
 
 #include <algorithm>
 #include <string>
 
+#include "core/tensor_internals.hpp"
 #include "ops/op_call.hpp"
 #include "trace/recorder.hpp"
 
@@ -23,44 +25,106 @@ void OpCall::fail(const std::string& problem) const {
   throw Error(std::string(info.name) + ": " + problem + (got.empty() ? "" : " (got " + got + ")"));
 }
 
+namespace {
+
+// Arity and required inputs, before any rule runs.
+void check_inputs(const OpInfo& info, const OpCall& call) {
+  const auto n = static_cast<int>(call.inputs.size());
+  if (n < info.min_inputs || (info.max_inputs >= 0 && n > info.max_inputs)) {
+    call.fail("takes " + std::to_string(info.min_inputs) +
+              (info.max_inputs < 0 ? " or more" : " to " + std::to_string(info.max_inputs)) + " tensor inputs, got " +
+              std::to_string(n));
+  }
+  const int required = info.max_inputs < 0 ? n : info.min_inputs;
+  for (int i = 0; i < required; ++i) {
+    if (!call.inputs[i]->defined()) {
+      call.fail("input '" + std::string(info.input_names[std::min(i, 4)]) + "' is an undefined tensor");
+    }
+  }
+}
+
+bool any_meta(const OpCall& call) {
+  return std::any_of(call.inputs.begin(), call.inputs.end(), [](const Tensor* t) { return t->is_meta(); });
+}
+
+// In-place: the result must keep input 0's shape, and input 0 must be a
+// tensor whose writes PyTorch would not send elsewhere.
+void check_writable(const OpCall& call, const Shape& shape) {
+  const Tensor& target = call.input(0);
+  if (const std::string_view op = target.copied_view_op(); !op.empty()) {
+    call.fail("cannot write in place to the result of " + std::string(op) +
+              ": PyTorch returns a view there, so the write would also change the tensor it came from, but "
+              "modtrace made a copy. Write out of place (x = x + y), or clone() first if the other tensor must "
+              "not change");
+  }
+  if (shape != target.shape()) {
+    call.fail("output with shape " + to_string(target.shape()) + " doesn't match the broadcast shape " +
+              to_string(shape));
+  }
+}
+
+void mark(const OpInfo& info, Tensor& out) {
+  if (info.writes == Writes::copy_of_view) TensorInternals::mark_copied_view(out, info.name.data());
+}
+
+// The error names the line of the op; a trace keeps the op that stopped the
+// forward. Both cost nothing unless thrown.
+[[noreturn]] void rethrow_recorded(Error& e, const OpCall& call, const SourceLocation& where) {
+  e.set_source(source_text(where));
+  if (Recorder* recorder = tls_recorder) recorder->record_failed_op(call, e, where);
+  throw;
+}
+
+}  // namespace
+
 Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs, const SourceLocation& where) {
   const OpInfo& info = op_info(op);
   const OpCall call{op, inputs, attrs};
   Tensor out;
   try {
-    const auto n = static_cast<int>(inputs.size());
-    if (n < info.min_inputs || (info.max_inputs >= 0 && n > info.max_inputs)) {
-      call.fail("takes " + std::to_string(info.min_inputs) +
-                (info.max_inputs < 0 ? " or more" : " to " + std::to_string(info.max_inputs)) +
-                " tensor inputs, got " + std::to_string(n));
-    }
-    const int required = info.max_inputs < 0 ? n : info.min_inputs;
-    for (int i = 0; i < required; ++i) {
-      if (!inputs[i]->defined()) {
-        call.fail("input '" + std::string(info.input_names[std::min(i, 4)]) + "' is an undefined tensor");
-      }
-    }
+    check_inputs(info, call);
     const Shape shape = info.shape_rule(call);
-    const bool any_meta = std::any_of(inputs.begin(), inputs.end(), [](const Tensor* t) { return t->is_meta(); });
-    if (info.kernel == nullptr) {
+    const bool meta = any_meta(call);
+    if (info.writes == Writes::input_in_place) {
+      check_writable(call, shape);
       out = inputs[0]->alias(shape);
-    } else if (any_meta) {
+      if (!meta) info.kernel(call, out);
+    } else if (info.kernel == nullptr) {
+      out = inputs[0]->alias(shape);
+    } else if (meta) {
       out = Tensor::meta(shape);
     } else {
       out = Tensor::empty(shape);
       info.kernel(call, out);
     }
+    mark(info, out);
   } catch (Error& e) {
-    // The error names the line of the op; a trace keeps the op that stopped
-    // the forward. Both cost nothing unless thrown.
-    e.set_source(source_text(where));
-    if (Recorder* recorder = tls_recorder) recorder->record_failed_op(call, e, where);
-    throw;
+    rethrow_recorded(e, call, where);
   }
   if (Recorder* recorder = tls_recorder) [[unlikely]] {
-    recorder->record_op(call, out, where);
+    recorder->record_op(call, {&out, 1}, where);
   }
   return out;
+}
+
+Tensors dispatch_many(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs, const SourceLocation& where) {
+  const OpInfo& info = op_info(op);
+  const OpCall call{op, inputs, attrs};
+  Tensors outs;
+  try {
+    check_inputs(info, call);
+    const std::vector<Shape> shapes = info.shapes_rule(call);
+    const bool meta = any_meta(call);
+    for (const Shape& shape : shapes) outs.push_back(meta ? Tensor::meta(shape) : Tensor::empty(shape));
+    if (!meta) info.kernel_many(call, outs);
+    for (Tensor& out : outs) mark(info, out);
+  } catch (Error& e) {
+    rethrow_recorded(e, call, where);
+  }
+  if (Recorder* recorder = tls_recorder) [[unlikely]] {
+    recorder->record_op(call, outs, where);
+  }
+  return outs;
 }
 
 }  // namespace modtrace::detail

@@ -1,7 +1,8 @@
 // Ops that change how elements are arranged. Views (reshape, view, flatten,
 // squeeze, unsqueeze, contiguous) only compute a shape: dispatch aliases the
 // storage. Copies (permute, transpose, clone, cat, slice, select, narrow,
-// expand) move elements into new contiguous storage.
+// expand) move elements into new contiguous storage; those PyTorch returns
+// as views are marked Writes::copy_of_view, so writing them in place fails.
 
 #include <algorithm>
 #include <cstring>
@@ -349,14 +350,20 @@ std::span<const OpInfo> layout_ops() {
       {Op::squeeze, "squeeze", C::view, kUnary, 1, 1, kDim, shape_squeeze, nullptr},
       {Op::unsqueeze, "unsqueeze", C::view, kUnary, 1, 1, kDim, shape_unsqueeze, nullptr},
       {Op::contiguous, "contiguous", C::view, kUnary, 1, 1, kNoAttributes, shape_same, nullptr},
-      {Op::permute, "permute", C::copy, kUnary, 1, 1, kPermute, shape_permute, run_permute},
-      {Op::transpose, "transpose", C::copy, kUnary, 1, 1, kTranspose, shape_transpose, run_transpose},
+      {Op::permute, "permute", C::copy, kUnary, 1, 1, kPermute, shape_permute, run_permute,
+       Writes::copy_of_view},
+      {Op::transpose, "transpose", C::copy, kUnary, 1, 1, kTranspose, shape_transpose, run_transpose,
+       Writes::copy_of_view},
       {Op::clone, "clone", C::copy, kUnary, 1, 1, kNoAttributes, shape_same, run_clone},
       {Op::cat, "cat", C::copy, kTensors, 1, kVariadic, kCat, shape_cat, run_cat},
-      {Op::slice, "slice", C::copy, kUnary, 1, 1, kSlice, shape_slice, run_slice},
-      {Op::select, "select", C::copy, kUnary, 1, 1, kSelect, shape_select, run_select},
-      {Op::narrow, "narrow", C::copy, kUnary, 1, 1, kNarrow, shape_narrow, run_narrow},
-      {Op::expand, "expand", C::copy, kUnary, 1, 1, kExpand, shape_expand, run_expand},
+      {Op::slice, "slice", C::copy, kUnary, 1, 1, kSlice, shape_slice, run_slice,
+       Writes::copy_of_view},
+      {Op::select, "select", C::copy, kUnary, 1, 1, kSelect, shape_select, run_select,
+       Writes::copy_of_view},
+      {Op::narrow, "narrow", C::copy, kUnary, 1, 1, kNarrow, shape_narrow, run_narrow,
+       Writes::copy_of_view},
+      {Op::expand, "expand", C::copy, kUnary, 1, 1, kExpand, shape_expand, run_expand,
+       Writes::copy_of_view},
   };
   return rows;
 }

@@ -21,7 +21,8 @@ using Table = std::array<const OpInfo*, op_count>;
 Table build_table() {
   Table table{};
   for (auto family : {arithmetic_ops, activation_ops, product_ops, conv_ops, pooling_ops, normalization_ops,
-                      layout_ops, reduction_ops, regularization_ops}) {
+                      layout_ops, partition_ops, padding_ops, resampling_ops, indexing_ops, reduction_ops,
+                      regularization_ops}) {
     for (const OpInfo& row : family()) {
       auto& slot = table.at(static_cast<size_t>(row.op));
       if (slot != nullptr) throw std::logic_error("op table: two rows for op '" + std::string(row.name) + "'");
@@ -39,9 +40,9 @@ const Table& table() {
   return t;
 }
 
-constexpr std::array<std::string_view, 9> kCategoryNames{
-    "arithmetic", "activation", "product", "pooling", "normalization",
-    "view", "copy", "reduction", "regularization"};
+constexpr std::array<std::string_view, 12> kCategoryNames{
+    "arithmetic", "comparison", "activation", "product",  "pooling",  "normalization",
+    "view",       "copy",       "resampling", "indexing", "reduction", "regularization"};
 
 }  // namespace
 
@@ -119,7 +120,9 @@ Tensors apply(Op op, const Tensors& inputs, const Attrs& attrs, Where where) {
   std::vector<const Tensor*> in;
   in.reserve(inputs.size());
   for (const Tensor& t : inputs) in.push_back(&t);
-  return {detail::dispatch(op, in, complete_attributes(op, attrs), where)};
+  const Attrs complete = complete_attributes(op, attrs);
+  if (detail::op_info(op).shapes_rule != nullptr) return detail::dispatch_many(op, in, complete, where);
+  return {detail::dispatch(op, in, complete, where)};
 }
 
 }  // namespace modtrace::F

@@ -1,13 +1,15 @@
-// max_pool2d, avg_pool2d (PyTorch's output-size and divisor rules, including
-// ceil_mode), adaptive_avg_pool2d. Inputs are (N, C, H, W) or (C, H, W).
+// Pooling: max_pool2d (and with indices), avg_pool2d, their 1-D forms on
+// (N, C, L), adaptive_avg_pool2d, max_unpool2d. PyTorch's output-size and
+// divisor rules, ceil_mode included. 2-D inputs are (N, C, H, W) or
+// (C, H, W); a 1-D pool is a 2-D one of height 1, recorded under its name.
 
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "modtrace/functional.hpp"
-#include "ops/op_call.hpp"
 #include "ops/map.hpp"
+#include "ops/op_call.hpp"
 
 namespace modtrace::detail {
 namespace {
@@ -23,27 +25,54 @@ constexpr AttrSpec kAvgPool2d[] = {{"kernel_size", AttrType::ints},
                                    {"padding", AttrType::ints, "[0, 0]"},
                                    {"ceil_mode", AttrType::flag, "false"},
                                    {"count_include_pad", AttrType::flag, "true"}};
+constexpr AttrSpec kMaxPool1d[] = {{"kernel_size", AttrType::ints},
+                                   {"stride", AttrType::ints},
+                                   {"padding", AttrType::ints, "[0]"},
+                                   {"dilation", AttrType::ints, "[1]"},
+                                   {"ceil_mode", AttrType::flag, "false"}};
+constexpr AttrSpec kAvgPool1d[] = {{"kernel_size", AttrType::ints},
+                                   {"stride", AttrType::ints},
+                                   {"padding", AttrType::ints, "[0]"},
+                                   {"ceil_mode", AttrType::flag, "false"},
+                                   {"count_include_pad", AttrType::flag, "true"}};
 constexpr AttrSpec kAdaptivePool2d[] = {{"output_size", AttrType::ints}};
+// output_size is always given: F:: resolves PyTorch's default from the window.
+constexpr AttrSpec kMaxUnpool2d[] = {{"kernel_size", AttrType::ints},
+                                     {"stride", AttrType::ints},
+                                     {"padding", AttrType::ints, "[0, 0]"},
+                                     {"output_size", AttrType::ints}};
+constexpr InputNames kUnpoolInputs{"input", "indices"};
+
+template <const auto& Schema>
+constexpr bool is_1d() {
+  return &Schema == &kMaxPool1d || &Schema == &kAvgPool1d;
+}
+template <const auto& Schema>
+constexpr bool is_max() {
+  return &Schema == &kMaxPool2d || &Schema == &kMaxPool1d;
+}
 
 struct Planes {
   int64_t count = 0;  // N * C
   int64_t height = 0, width = 0;
 };
 
-Planes planes_of(const OpCall& call) {
+Planes planes_of(const OpCall& call, bool one_d) {
   const Tensor& x = call.input(0);
-  if (x.dim() != 3 && x.dim() != 4) call.fail("expected a 3-D (C, H, W) or 4-D (N, C, H, W) input");
+  if (one_d && x.dim() != 2 && x.dim() != 3) call.fail("expected a 2-D (C, L) or 3-D (N, C, L) input");
+  if (!one_d && x.dim() != 3 && x.dim() != 4) call.fail("expected a 3-D (C, H, W) or 4-D (N, C, H, W) input");
   const Shape& s = x.shape();
-  Planes p{1, s[s.size() - 2], s[s.size() - 1]};
-  for (size_t d = 0; d + 2 < s.size(); ++d) p.count *= s[d];
+  const size_t spatial = one_d ? 1 : 2;
+  Planes p{1, one_d ? 1 : s[s.size() - 2], s.back()};
+  for (size_t d = 0; d + spatial < s.size(); ++d) p.count *= s[d];
   if (p.height == 0 || p.width == 0) call.fail("expected non-empty spatial dimensions");
   return p;
 }
 
-Shape with_spatial(const Shape& in, int64_t h, int64_t w) {
+Shape with_spatial(const Shape& in, bool one_d, int64_t h, int64_t w) {
   Shape out = in;
-  out[out.size() - 2] = h;
-  out[out.size() - 1] = w;
+  out.back() = w;
+  if (!one_d) out[out.size() - 2] = h;
   return out;
 }
 
@@ -62,51 +91,69 @@ struct Window {
   int64_t out_h = 0, out_w = 0;
 };
 
-// The window of max_pool2d (Schema kMaxPool2d, with dilation) or avg_pool2d (kAvgPool2d).
+std::string size_text(bool one_d, int64_t a, int64_t b) {
+  return one_d ? std::to_string(b) : std::to_string(a) + "x" + std::to_string(b);
+}
+
+// One attribute's (h, w): a 1-D pool's single value is the width, height 1 (or 0 for padding).
+template <const auto& Schema, Name N>
+std::pair<int64_t, int64_t> hw(const OpCall& call, int64_t height_value) {
+  const auto& v = call.attr<Schema, N>();
+  const size_t want = is_1d<Schema>() ? 1 : 2;
+  if (v.size() != want) {
+    call.fail(std::string(N.view()) + " must have " + std::to_string(want) + (want == 1 ? " value" : " values") +
+              ", got " + to_string(Shape(v)));
+  }
+  return want == 1 ? std::pair{height_value, v[0]} : std::pair{v[0], v[1]};
+}
+
 template <const auto& Schema>
 Window window_of(const OpCall& call, const Planes& p) {
-  const auto& k = call.attr<Schema, "kernel_size">();
-  const auto& s = call.attr<Schema, "stride">();
-  const auto& pad = call.attr<Schema, "padding">();
-  Window w{k[0], k[1], s[0], s[1], pad[0], pad[1], 1, 1, call.attr<Schema, "ceil_mode">()};
-  if constexpr (&Schema == &kMaxPool2d) {
-    const auto& d = call.attr<Schema, "dilation">();
-    w.dh = d[0], w.dw = d[1];
+  constexpr bool one_d = is_1d<Schema>();
+  const auto [kh, kw] = hw<Schema, "kernel_size">(call, 1);
+  const auto [sh, sw] = hw<Schema, "stride">(call, 1);
+  const auto [ph, pw] = hw<Schema, "padding">(call, 0);
+  Window w{kh, kw, sh, sw, ph, pw, 1, 1, call.attr<Schema, "ceil_mode">()};
+  if constexpr (is_max<Schema>()) {
+    std::tie(w.dh, w.dw) = hw<Schema, "dilation">(call, 1);
   }
-  auto text = [](int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); };
-  if (w.kh < 1 || w.kw < 1) call.fail("kernel_size must be positive, got " + text(w.kh, w.kw));
-  if (w.sh < 1 || w.sw < 1) call.fail("stride must be positive, got " + text(w.sh, w.sw));
-  if (w.dh < 1 || w.dw < 1) call.fail("dilation must be positive, got " + text(w.dh, w.dw));
+  if (w.kh < 1 || w.kw < 1) call.fail("kernel_size must be positive, got " + size_text(one_d, w.kh, w.kw));
+  if (w.sh < 1 || w.sw < 1) call.fail("stride must be positive, got " + size_text(one_d, w.sh, w.sw));
+  if (w.dh < 1 || w.dw < 1) call.fail("dilation must be positive, got " + size_text(one_d, w.dh, w.dw));
   if (w.ph < 0 || w.pw < 0 || w.ph > w.kh / 2 || w.pw > w.kw / 2) {
-    call.fail("padding " + text(w.ph, w.pw) + " must be non-negative and at most half the kernel size " +
-              text(w.kh, w.kw));
+    call.fail("padding " + size_text(one_d, w.ph, w.pw) + " must be non-negative and at most half the kernel size " +
+              size_text(one_d, w.kh, w.kw));
   }
   w.out_h = pooled_size(p.height, w.kh, w.ph, w.sh, w.dh, w.ceil_mode);
   w.out_w = pooled_size(p.width, w.kw, w.pw, w.sw, w.dw, w.ceil_mode);
   if (w.out_h < 1 || w.out_w < 1) {
-    call.fail("input " + text(p.height, p.width) + " is too small for kernel " + text(w.kh, w.kw) +
-              ": output would be " + text(w.out_h, w.out_w));
+    call.fail("input " + size_text(one_d, p.height, p.width) + " is too small for kernel " +
+              size_text(one_d, w.kh, w.kw) + ": output would be " + size_text(one_d, w.out_h, w.out_w));
   }
   return w;
 }
 
-Shape shape_max_pool2d(const OpCall& call) {
-  const Planes p = planes_of(call);
-  const Window w = window_of<kMaxPool2d>(call, p);
-  return with_spatial(call.input(0).shape(), w.out_h, w.out_w);
+template <const auto& Schema>
+Shape shape_pool(const OpCall& call) {
+  const Planes p = planes_of(call, is_1d<Schema>());
+  const Window w = window_of<Schema>(call, p);
+  return with_spatial(call.input(0).shape(), is_1d<Schema>(), w.out_h, w.out_w);
 }
 
-void run_max_pool2d(const OpCall& call, Tensor& out) {
-  const Planes p = planes_of(call);
-  const Window w = window_of<kMaxPool2d>(call, p);
+// The largest value in each window and its flat position in the plane
+// (the first on ties; a NaN wins, the last one), as aten's loop. `indices` may be null.
+template <const auto& Schema>
+void max_pool(const OpCall& call, float* values, float* indices) {
+  const Planes p = planes_of(call, is_1d<Schema>());
+  const Window w = window_of<Schema>(call, p);
   const float* in = call.input(0).data();
-  float* o = out.data();
   parallel_for(p.count, p.count * p.height * p.width, [&](int64_t plane) {
     const float* src = in + plane * p.height * p.width;
-    float* dst = o + plane * w.out_h * w.out_w;
+    const int64_t base = plane * w.out_h * w.out_w;
     for (int64_t oy = 0; oy < w.out_h; ++oy) {
       for (int64_t ox = 0; ox < w.out_w; ++ox) {
         float best = -std::numeric_limits<float>::infinity();
+        int64_t at = -1;
         for (int64_t ky = 0; ky < w.kh; ++ky) {
           const int64_t iy = oy * w.sh - w.ph + ky * w.dh;
           if (iy < 0 || iy >= p.height) continue;
@@ -114,25 +161,38 @@ void run_max_pool2d(const OpCall& call, Tensor& out) {
             const int64_t ix = ox * w.sw - w.pw + kx * w.dw;
             if (ix < 0 || ix >= p.width) continue;
             const float v = src[iy * p.width + ix];
-            if (v > best || std::isnan(v)) best = v;  // NaN wins, as in PyTorch
+            if (at < 0 || v > best || std::isnan(v)) {  // aten's rule, NaN included
+              best = v;
+              at = iy * p.width + ix;
+            }
           }
         }
-        dst[oy * w.out_w + ox] = best;
+        values[base + oy * w.out_w + ox] = best;
+        if (indices) indices[base + oy * w.out_w + ox] = static_cast<float>(at);
       }
     }
   });
 }
 
-Shape shape_avg_pool2d(const OpCall& call) {
-  const Planes p = planes_of(call);
-  const Window w = window_of<kAvgPool2d>(call, p);
-  return with_spatial(call.input(0).shape(), w.out_h, w.out_w);
+template <const auto& Schema>
+void run_max_pool(const OpCall& call, Tensor& out) {
+  max_pool<Schema>(call, out.data(), nullptr);
 }
 
-void run_avg_pool2d(const OpCall& call, Tensor& out) {
-  const Planes p = planes_of(call);
-  const Window w = window_of<kAvgPool2d>(call, p);
-  const bool count_include_pad = call.attr<kAvgPool2d, "count_include_pad">();
+std::vector<Shape> shapes_max_pool2d_with_indices(const OpCall& call) {
+  const Shape s = shape_pool<kMaxPool2d>(call);
+  return {s, s};
+}
+
+void run_max_pool2d_with_indices(const OpCall& call, std::span<Tensor> outs) {
+  max_pool<kMaxPool2d>(call, outs[0].data(), outs[1].data());
+}
+
+template <const auto& Schema>
+void run_avg_pool(const OpCall& call, Tensor& out) {
+  const Planes p = planes_of(call, is_1d<Schema>());
+  const Window w = window_of<Schema>(call, p);
+  const bool count_include_pad = call.attr<Schema, "count_include_pad">();
   const float* in = call.input(0).data();
   float* o = out.data();
   parallel_for(p.count, p.count * p.height * p.width, [&](int64_t plane) {
@@ -163,16 +223,16 @@ void run_avg_pool2d(const OpCall& call, Tensor& out) {
 }
 
 Shape shape_adaptive_avg_pool2d(const OpCall& call) {
-  planes_of(call);
+  planes_of(call, false);
   const auto& size = call.attr<kAdaptivePool2d, "output_size">();
-  if (size[0] < 1 || size[1] < 1) {
-    call.fail("output_size must be positive, got " + std::to_string(size[0]) + "x" + std::to_string(size[1]));
+  if (size.size() != 2 || size[0] < 1 || size[1] < 1) {
+    call.fail("output_size must be two positive sizes, got " + to_string(Shape(size)));
   }
-  return with_spatial(call.input(0).shape(), size[0], size[1]);
+  return with_spatial(call.input(0).shape(), false, size[0], size[1]);
 }
 
 void run_adaptive_avg_pool2d(const OpCall& call, Tensor& out) {
-  const Planes p = planes_of(call);
+  const Planes p = planes_of(call, false);
   const auto& size = call.attr<kAdaptivePool2d, "output_size">();
   const int64_t oh = size[0], ow = size[1];
   const float* in = call.input(0).data();
@@ -197,14 +257,58 @@ void run_adaptive_avg_pool2d(const OpCall& call, Tensor& out) {
   });
 }
 
+// max_unpool2d: each value goes to its index in a zeroed plane of output_size.
+Shape shape_max_unpool2d(const OpCall& call) {
+  planes_of(call, false);
+  if (call.input(1).shape() != call.input(0).shape()) {
+    call.fail("indices must have the input's shape " + to_string(call.input(0).shape()));
+  }
+  const auto& size = call.attr<kMaxUnpool2d, "output_size">();
+  if (size.size() != 2 || size[0] < 1 || size[1] < 1) {
+    call.fail("output_size must be two positive sizes, got " + to_string(Shape(size)));
+  }
+  return with_spatial(call.input(0).shape(), false, size[0], size[1]);
+}
+
+void run_max_unpool2d(const OpCall& call, Tensor& out) {
+  const Planes p = planes_of(call, false);
+  const auto& size = call.attr<kMaxUnpool2d, "output_size">();
+  const int64_t out_plane = size[0] * size[1];
+  const float* values = call.input(0).data();
+  const float* indices = call.input(1).data();
+  float* o = out.data();
+  std::fill_n(o, out.numel(), 0.0f);
+  for (int64_t plane = 0; plane < p.count; ++plane) {
+    for (int64_t i = 0; i < p.height * p.width; ++i) {
+      const float index = indices[plane * p.height * p.width + i];
+      const auto at = static_cast<int64_t>(index);
+      if (index != static_cast<float>(at) || at < 0 || at >= out_plane) {
+        call.fail("found an invalid max index: " + to_string(AttrValue{static_cast<double>(index)}) +
+                  " (output planes are " + std::to_string(size[0]) + "x" + std::to_string(size[1]) + ")");
+      }
+      o[plane * out_plane + at] = values[plane * p.height * p.width + i];
+    }
+  }
+}
+
 using C = OpCategory;
 
 }  // namespace
 
 std::span<const OpInfo> pooling_ops() {
   static constexpr OpInfo rows[] = {
-      {Op::max_pool2d, "max_pool2d", C::pooling, kUnary, 1, 1, kMaxPool2d, shape_max_pool2d, run_max_pool2d},
-      {Op::avg_pool2d, "avg_pool2d", C::pooling, kUnary, 1, 1, kAvgPool2d, shape_avg_pool2d, run_avg_pool2d},
+      {Op::max_pool1d, "max_pool1d", C::pooling, kUnary, 1, 1, kMaxPool1d, shape_pool<kMaxPool1d>,
+       run_max_pool<kMaxPool1d>},
+      {Op::avg_pool1d, "avg_pool1d", C::pooling, kUnary, 1, 1, kAvgPool1d, shape_pool<kAvgPool1d>,
+       run_avg_pool<kAvgPool1d>},
+      {Op::max_pool2d, "max_pool2d", C::pooling, kUnary, 1, 1, kMaxPool2d, shape_pool<kMaxPool2d>,
+       run_max_pool<kMaxPool2d>},
+      {Op::max_pool2d_with_indices, "max_pool2d_with_indices", C::pooling, kUnary, 1, 1, kMaxPool2d, nullptr,
+       nullptr, Writes::new_tensor, shapes_max_pool2d_with_indices, run_max_pool2d_with_indices},
+      {Op::max_unpool2d, "max_unpool2d", C::pooling, kUnpoolInputs, 2, 2, kMaxUnpool2d, shape_max_unpool2d,
+       run_max_unpool2d},
+      {Op::avg_pool2d, "avg_pool2d", C::pooling, kUnary, 1, 1, kAvgPool2d, shape_pool<kAvgPool2d>,
+       run_avg_pool<kAvgPool2d>},
       {Op::adaptive_avg_pool2d, "adaptive_avg_pool2d", C::pooling, kUnary, 1, 1, kAdaptivePool2d,
        shape_adaptive_avg_pool2d, run_adaptive_avg_pool2d},
   };
@@ -218,6 +322,7 @@ namespace modtrace::F {
 using detail::dispatch_unary;
 using detail::pack;
 using detail::pair;
+using Ints = std::vector<int64_t>;
 
 Tensor max_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding, Size2 dilation,
                   bool ceil_mode, Where where) {
@@ -226,11 +331,42 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> strid
                                                  pair(dilation), ceil_mode));
 }
 
+Tensors max_pool2d_with_indices(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding,
+                                Size2 dilation, bool ceil_mode, Where where) {
+  const std::array<const Tensor*, 1> in{&x};
+  return detail::dispatch_many(Op::max_pool2d_with_indices, in,
+                               pack<detail::kMaxPool2d>(pair(kernel_size), pair(stride.value_or(kernel_size)),
+                                                        pair(padding), pair(dilation), ceil_mode),
+                               where);
+}
+
+Tensor max_unpool2d(const Tensor& x, const Tensor& indices, Size2 kernel_size, std::optional<Size2> stride,
+                    Size2 padding, Size2 output_size, Where where) {
+  return detail::dispatch_binary(
+      Op::max_unpool2d, x, indices, where,
+      pack<detail::kMaxUnpool2d>(pair(kernel_size), pair(stride.value_or(kernel_size)), pair(padding),
+                                 pair(output_size)));
+}
+
 Tensor avg_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding, bool ceil_mode,
                   bool count_include_pad, Where where) {
   return dispatch_unary(Op::avg_pool2d, x, where,
                         pack<detail::kAvgPool2d>(pair(kernel_size), pair(stride.value_or(kernel_size)), pair(padding),
                                                  ceil_mode, count_include_pad));
+}
+
+Tensor max_pool1d(const Tensor& x, int64_t kernel_size, std::optional<int64_t> stride, int64_t padding,
+                  int64_t dilation, bool ceil_mode, Where where) {
+  return dispatch_unary(Op::max_pool1d, x, where,
+                        pack<detail::kMaxPool1d>(Ints{kernel_size}, Ints{stride.value_or(kernel_size)},
+                                                 Ints{padding}, Ints{dilation}, ceil_mode));
+}
+
+Tensor avg_pool1d(const Tensor& x, int64_t kernel_size, std::optional<int64_t> stride, int64_t padding,
+                  bool ceil_mode, bool count_include_pad, Where where) {
+  return dispatch_unary(Op::avg_pool1d, x, where,
+                        pack<detail::kAvgPool1d>(Ints{kernel_size}, Ints{stride.value_or(kernel_size)},
+                                                 Ints{padding}, ceil_mode, count_include_pad));
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size, Where where) {

@@ -39,6 +39,27 @@ void run_dropout(const OpCall& call, Tensor& out) {
   for (int64_t i = 0; i < out.numel(); ++i) o[i] = next_uniform() < p ? 0.0f : o[i] * scale;
 }
 
+Shape shape_dropout2d(const OpCall& call) {
+  require_probability<kDropout>(call, "dropout");
+  if (call.input(0).dim() < 2) call.fail("expected an input of at least 2 dimensions (N, C, …)");
+  return call.input(0).shape();
+}
+
+// Whole channels: one draw per (sample, channel).
+void run_dropout2d(const OpCall& call, Tensor& out) {
+  const double p = call.attr<kDropout, "p">();
+  out.copy_(call.input(0));
+  if (!call.attr<kDropout, "training">() || p == 0.0) return;
+  const float scale = p < 1.0 ? static_cast<float>(1.0 / (1.0 - p)) : 0.0f;
+  const int64_t channels = out.shape()[0] * out.shape()[1];
+  const int64_t inner = channels == 0 ? 0 : out.numel() / channels;
+  float* o = out.data();
+  for (int64_t c = 0; c < channels; ++c) {
+    const float factor = next_uniform() < p ? 0.0f : scale;
+    for (int64_t i = 0; i < inner; ++i) o[c * inner + i] *= factor;
+  }
+}
+
 Shape shape_stochastic_depth(const OpCall& call) {
   require_probability<kStochasticDepth>(call, "drop");
   const std::string& mode = call.attr<kStochasticDepth, "mode">();
@@ -70,6 +91,7 @@ using C = OpCategory;
 std::span<const OpInfo> regularization_ops() {
   static constexpr OpInfo rows[] = {
       {Op::dropout, "dropout", C::regularization, kUnary, 1, 1, kDropout, shape_dropout, run_dropout},
+      {Op::dropout2d, "dropout2d", C::regularization, kUnary, 1, 1, kDropout, shape_dropout2d, run_dropout2d},
       {Op::stochastic_depth, "stochastic_depth", C::regularization, kUnary, 1, 1, kStochasticDepth,
        shape_stochastic_depth, run_stochastic_depth},
   };
@@ -82,6 +104,10 @@ namespace modtrace::F {
 
 Tensor dropout(const Tensor& x, double p, bool training, Where where) {
   return detail::dispatch_unary(Op::dropout, x, where, detail::pack<detail::kDropout>(p, training));
+}
+
+Tensor dropout2d(const Tensor& x, double p, bool training, Where where) {
+  return detail::dispatch_unary(Op::dropout2d, x, where, detail::pack<detail::kDropout>(p, training));
 }
 
 Tensor stochastic_depth(const Tensor& x, double p, const std::string& mode, bool training, Where where) {

@@ -195,7 +195,7 @@ class TraceView {
             for (auto& line : wrap(failure_reason(), 44)) node.lines.push_back(line);
           } else {
             node.role = own_code ? own_code_role() : Role::module_owned;
-            node.lines.push_back(to_string(n.shape));
+            node.lines.push_back(n.output_shapes.empty() ? to_string(n.shape) : to_string(n.output_shapes));
           }
           break;
         }

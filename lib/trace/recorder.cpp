@@ -70,21 +70,27 @@ Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, con
   node.error = std::move(error);
   node.input_shapes.reserve(call.input_count());
   // Resolve the inputs first: an input from outside the trace becomes a node before this one.
-  std::vector<std::pair<Vertex, int>> sources;
+  std::vector<std::pair<Vertex, Edge>> sources;
   sources.reserve(call.input_count());
   for (size_t i = 0; i < call.input_count(); ++i) {
     if (!call.has_input(i)) continue;
-    node.input_shapes.push_back(call.input(i).shape());
-    sources.emplace_back(value_of(call.input(i)), static_cast<int>(i));
+    const Tensor& in = call.input(i);
+    node.input_shapes.push_back(in.shape());
+    const int output = in.trace_tag().trace == id_ ? static_cast<int>(in.trace_tag().output) : 0;
+    sources.emplace_back(value_of(in), Edge{static_cast<int>(i), output});
   }
   const Vertex v = add_node(std::move(node));
-  for (const auto& [source, operand] : sources) boost::add_edge(source, v, Edge{operand}, *trace_.graph_);
+  for (const auto& [source, edge] : sources) boost::add_edge(source, v, edge, *trace_.graph_);
   return v;
 }
 
-void Recorder::record_op(const OpCall& call, Tensor& out, const SourceLocation& where) {
-  const Vertex v = add_op_node(call, NodeKind::op, out.shape(), where);
-  out.set_trace_tag({id_, static_cast<uint32_t>(v)});
+void Recorder::record_op(const OpCall& call, std::span<Tensor> outs, const SourceLocation& where) {
+  const Vertex v = add_op_node(call, NodeKind::op, outs.empty() ? Shape{} : outs[0].shape(), where);
+  if (outs.size() != 1) {
+    Node& node = (*trace_.graph_)[v];
+    for (const Tensor& out : outs) node.output_shapes.push_back(out.shape());
+  }
+  for (size_t i = 0; i < outs.size(); ++i) outs[i].set_trace_tag({id_, static_cast<uint32_t>(v), static_cast<uint32_t>(i)});
 }
 
 void Recorder::record_failed_op(const OpCall& call, const std::exception& error, const SourceLocation& where) {
@@ -145,7 +151,8 @@ void Recorder::add_outputs(const Tensors& values) {
     node.name = values.size() == 1 ? "output" : "output." + std::to_string(i);
     node.shape = values[i].shape();
     const Vertex v = add_node(std::move(node));
-    boost::add_edge(source, v, Edge{0}, *trace_.graph_);
+    const int output = values[i].trace_tag().trace == id_ ? static_cast<int>(values[i].trace_tag().output) : 0;
+    boost::add_edge(source, v, Edge{0, output}, *trace_.graph_);
     trace_.outputs_.push_back(v);
   }
   trace_.output_values_ = values;

@@ -14,8 +14,8 @@ class Recorder {
  public:
   Recorder(const Module* root, const TraceOptions& options);
 
-  // From dispatch(): an op ran (out gets its tag) or its checks threw.
-  void record_op(const OpCall& call, Tensor& out, const SourceLocation& where);
+  // From dispatch(): an op ran (each output gets its tag) or its checks threw.
+  void record_op(const OpCall& call, std::span<Tensor> outs, const SourceLocation& where);
   void record_failed_op(const OpCall& call, const std::exception& error, const SourceLocation& where);
 
   // From the module call scope: returns the call's index.

@@ -45,11 +45,17 @@ def near(shape, key, base, spread):
     return t
 
 def case(name, op, inputs, attrs, fn):
+    """fn's result: one tensor ("output"), or a tuple for ops with several
+    outputs ("outputs"). Booleans and integer indices become float32, as
+    modtrace gives them."""
     with torch.no_grad():
         out = fn(*inputs)
-    cases.append({"name": name, "op": op,
-                  "inputs": [None if t is None else tensor_json(t) for t in inputs],
-                  "attrs": attrs, "output": tensor_json(out)})
+    record = {"name": name, "op": op, "inputs": [None if t is None else tensor_json(t) for t in inputs], "attrs": attrs}
+    if isinstance(out, (tuple, list)):
+        record["outputs"] = [tensor_json(t.float()) for t in out]
+    else:
+        record["output"] = tensor_json(out.float())
+    cases.append(record)
 
 def precision_case(name, op, inputs, attrs, fn):
     """A reduction on large, nearly constant inputs. The expected output is
@@ -79,6 +85,32 @@ case("div by zero gives infinities", "div", [torch.tensor([1.0, -1.0, 2.0]), tor
 case("neg", "neg", [a], {}, torch.neg)
 case("reciprocal", "reciprocal", [data([7], 0.25, 4.0)], {}, torch.reciprocal)
 
+case("abs", "abs", [data([2, 5], -3, 3)], {}, torch.abs)
+case("clamp to [-0.5, 0.25]", "clamp", [a], {"min": -0.5, "max": 0.25}, lambda x: torch.clamp(x, -0.5, 0.25))
+case("clamp with only a max", "clamp", [a], {"max": 0.1}, lambda x: torch.clamp(x, max=0.1))
+case("clamp with min above max gives max", "clamp", [a], {"min": 0.5, "max": 0.2}, lambda x: torch.clamp(x, 0.5, 0.2))
+cond = (torch.rand([2, 3, 1]) > 0.5).float()
+case("where broadcasts condition, input and other", "where", [cond, a, data([4])], {},
+     lambda c, x, y: torch.where(c != 0, x, y))
+mask = (torch.rand([3, 1]) > 0.5).float()
+case("masked_fill with a broadcast mask", "masked_fill", [a, mask], {"value": -7.5},
+     lambda x, m: x.masked_fill(m != 0, -7.5))
+for name, fn in [("eq", torch.eq), ("ne", torch.ne), ("gt", torch.gt), ("ge", torch.ge), ("lt", torch.lt), ("le", torch.le)]:
+    ints_a = torch.randint(-2, 3, [2, 3, 4]).float()
+    ints_b = torch.randint(-2, 3, [3, 1]).float()
+    case(f"{name} broadcasts", name, [ints_a, ints_b], {}, fn)
+    case(f"{name} with a scalar", name, [ints_a], {"other": 1.0}, lambda x, fn=fn: fn(x, 1.0))
+case("eq: NaN equals nothing", "eq", [torch.tensor([float("nan"), 1.0])], {"other": 1.0}, lambda x: torch.eq(x, 1.0))
+
+# ---- in place: the first input is written (the reference works on a copy) ----
+case("add_ broadcasts into the first input", "add_", [a, b], {}, lambda x, y: x.clone().add_(y))
+case("add_ a scalar", "add_", [a], {"other": 2.0}, lambda x: x.clone().add_(2.0))
+case("sub_ a tensor", "sub_", [a, data([4])], {}, lambda x, y: x.clone().sub_(y))
+case("mul_ by a scalar", "mul_", [a], {"other": -3.0}, lambda x: x.clone().mul_(-3.0))
+case("div_ by a tensor", "div_", [a, data([3, 1], 0.5, 2.0)], {}, lambda x, y: x.clone().div_(y))
+case("clamp_", "clamp_", [a], {"min": -0.2, "max": 0.3}, lambda x: x.clone().clamp_(-0.2, 0.3))
+case("masked_fill_", "masked_fill_", [a, mask], {"value": 9.0}, lambda x, m: x.clone().masked_fill_(m != 0, 9.0))
+
 # ---- activations: a grid through the interesting points ----
 grid = torch.tensor([-8.0, -6.0, -3.5, -3.0, -2.0, -1.0, -0.5, -0.0, 0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 3.5, 6.0, 6.5, 8.0])
 case("relu", "relu", [grid], {}, F.relu)
@@ -90,9 +122,21 @@ case("sigmoid", "sigmoid", [grid], {}, torch.sigmoid)
 case("hardsigmoid", "hardsigmoid", [grid], {}, F.hardsigmoid)
 case("hardswish", "hardswish", [grid], {}, F.hardswish)
 case("tanh", "tanh", [grid], {}, torch.tanh)
+case("relu_", "relu_", [grid], {}, lambda x: x.clone().relu_())
+case("sigmoid_", "sigmoid_", [grid], {}, lambda x: x.clone().sigmoid_())
+case("tanh_", "tanh_", [grid], {}, lambda x: x.clone().tanh_())
+case("leaky_relu, default slope", "leaky_relu", [grid], {"negative_slope": 0.01}, F.leaky_relu)
+case("leaky_relu, slope 0.2", "leaky_relu", [grid], {"negative_slope": 0.2}, lambda x: F.leaky_relu(x, 0.2))
+case("mish", "mish", [grid], {}, F.mish)
+case("softplus", "softplus", [grid * 4], {"beta": 1.0, "threshold": 20.0}, F.softplus)
+case("softplus, beta 2 threshold 5", "softplus", [grid], {"beta": 2.0, "threshold": 5.0}, lambda x: F.softplus(x, 2, 5))
+case("prelu, one slope per channel", "prelu", [data([2, 3, 4]), data([3], 0.0, 0.5)], {}, F.prelu)
+case("prelu, one slope", "prelu", [data([2, 3, 4]), torch.tensor([0.25])], {}, F.prelu)
 s = data([2, 3, 4], -4, 4)
 for d in (0, 1, -1):
     case(f"softmax over dim {d}", "softmax", [s], {"dim": d}, lambda x, d=d: F.softmax(x, dim=d))
+for d in (0, -1):
+    case(f"log_softmax over dim {d}", "log_softmax", [s], {"dim": d}, lambda x, d=d: F.log_softmax(x, dim=d))
 
 # ---- products ----
 case("matmul vector . vector", "matmul", [data([4]), data([4])], {}, torch.matmul)
@@ -106,6 +150,16 @@ case("linear with bias", "linear", [data([3, 4]), data([5, 4]), data([5])], {}, 
 case("linear without bias", "linear", [data([3, 4]), data([5, 4]), None], {}, lambda x, w, b: F.linear(x, w))
 case("linear on a 3-D input", "linear", [data([2, 3, 4]), data([5, 4]), data([5])], {}, F.linear)
 case("linear on a vector", "linear", [data([4]), data([2, 4]), data([2])], {}, F.linear)
+case("bmm", "bmm", [data([2, 3, 4]), data([2, 4, 5])], {}, torch.bmm)
+case("baddbmm with beta and alpha", "baddbmm", [data([3, 1]), data([2, 3, 4]), data([2, 4, 5])], {"beta": 0.5, "alpha": 2.0},
+     lambda i, b1, b2: torch.baddbmm(i, b1, b2, beta=0.5, alpha=2.0))
+case("baddbmm with beta 0 ignores the input", "baddbmm", [torch.full([2, 3, 5], float("nan")), data([2, 3, 4]), data([2, 4, 5])],
+     {"beta": 0.0, "alpha": 1.0}, lambda i, b1, b2: torch.baddbmm(i, b1, b2, beta=0.0))
+for eq_, shapes in [("bij,bjk->bik", [[2, 3, 4], [2, 4, 5]]), ("bhqd,bhkd->bhqk", [[1, 2, 3, 4], [1, 2, 5, 4]]),
+                    ("ij->ji", [[3, 4]]), ("ii->i", [[3, 3]]), ("i,i->", [[5], [5]]), ("i,j->ij", [[3], [4]]),
+                    ("ij,jk", [[2, 3], [3, 4]]), ("...ij,...jk->...ik", [[2, 2, 3], [3, 4]]), ("bn,anm,bm->ba", [[2, 3], [4, 3, 5], [2, 5]]),
+                    ("ijk->", [[2, 3, 4]]), ("b i d, b j d -> b i j", [[2, 3, 4], [2, 5, 4]])]:
+    case(f"einsum {eq_}", "einsum", [data(sh) for sh in shapes], {"equation": eq_}, lambda *t, e=eq_: torch.einsum(e, *t))
 
 def conv(name, x, w, b, stride=1, padding=0, dilation=1, groups=1):
     pair = lambda v: list(v) if isinstance(v, tuple) else [v, v]
@@ -125,6 +179,30 @@ conv("conv2d without bias", data([1, 2, 4, 4]), data([3, 2, 3, 3]), None, paddin
 conv("conv2d unbatched (C, H, W) input", data([2, 5, 5]), data([3, 2, 3, 3]), data([3]), padding=1)
 conv("conv2d 1x3 kernel, padding (0, 1), stride (2, 1)", data([1, 2, 5, 6]), data([3, 2, 1, 3]), data([3]), stride=(2, 1), padding=(0, 1))
 conv("conv2d 7x7 stride 2 padding 3", data([1, 3, 16, 16]), data([4, 3, 7, 7]), data([4]), stride=2, padding=3)
+
+def conv1(name, x, w, b, stride=1, padding=0, dilation=1, groups=1):
+    case(name, "conv1d", [x, w, b], {"stride": [stride], "padding": [padding], "dilation": [dilation], "groups": groups},
+         lambda x, w, b: F.conv1d(x, w, b, stride, padding, dilation, groups))
+
+conv1("conv1d kernel 3 padding 1", data([2, 3, 10]), data([4, 3, 3]), data([4]), padding=1)
+conv1("conv1d stride 2 dilation 2", data([1, 2, 11]), data([3, 2, 3]), data([3]), stride=2, dilation=2)
+conv1("conv1d groups 2 without bias", data([1, 4, 8]), data([6, 2, 3]), None, groups=2)
+conv1("conv1d unbatched (C, L)", data([3, 7]), data([2, 3, 2]), data([2]))
+conv1("conv1d depthwise", data([1, 3, 9]), data([3, 1, 3]), data([3]), padding=1, groups=3)
+
+def convt(name, x, w, b, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    pair = lambda v: list(v) if isinstance(v, tuple) else [v, v]
+    case(name, "conv_transpose2d", [x, w, b],
+         {"stride": pair(stride), "padding": pair(padding), "output_padding": pair(output_padding), "groups": groups,
+          "dilation": pair(dilation)},
+         lambda x, w, b: F.conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation))
+
+convt("conv_transpose2d stride 2", data([1, 3, 4, 4]), data([3, 2, 3, 3]), data([2]), stride=2)
+convt("conv_transpose2d stride 2 padding 1 output_padding 1", data([2, 2, 5, 5]), data([2, 3, 3, 3]), data([3]),
+      stride=2, padding=1, output_padding=1)
+convt("conv_transpose2d groups 2 dilation 2 without bias", data([1, 4, 3, 3]), data([4, 1, 2, 2]), None, groups=2, dilation=2)
+convt("conv_transpose2d 1x1 on an unbatched input", data([3, 4, 5]), data([3, 2, 1, 1]), data([2]))
+convt("conv_transpose2d stride (2, 1), kernel 4x2", data([1, 2, 3, 4]), data([2, 2, 4, 2]), data([2]), stride=(2, 1), padding=(1, 0))
 
 # ---- pooling ----
 def pool_attrs(k, s, p, **kw):
@@ -152,6 +230,26 @@ case("avg_pool2d ceil_mode with padding", "avg_pool2d", [data([1, 2, 6, 6])], po
      lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True))
 case("avg_pool2d 2x2", "avg_pool2d", [data([1, 3, 4, 6])], pool_attrs(2, None, 0, ceil_mode=False, count_include_pad=True),
      lambda x: F.avg_pool2d(x, 2))
+pooled = F.max_pool2d(data([1, 2, 6, 6]), 2, return_indices=True)
+case("max_pool2d_with_indices 3x3 stride 2 padding 1", "max_pool2d_with_indices", [x],
+     pool_attrs(3, 2, 1, dilation=[1, 1], ceil_mode=False), lambda x: F.max_pool2d(x, 3, 2, 1, return_indices=True))
+case("max_pool2d_with_indices on ties picks the first", "max_pool2d_with_indices", [torch.ones([1, 1, 4, 4])],
+     pool_attrs(2, 2, 0, dilation=[1, 1], ceil_mode=False), lambda x: F.max_pool2d(x, 2, return_indices=True))
+case("max_unpool2d puts values back at their indices", "max_unpool2d", [pooled[0], pooled[1].float()],
+     {"kernel_size": [2, 2], "stride": [2, 2], "padding": [0, 0], "output_size": [6, 6]},
+     lambda v, i: F.max_unpool2d(v, i.long(), 2))
+case("max_unpool2d to a larger output size", "max_unpool2d", [pooled[0], pooled[1].float()],
+     {"kernel_size": [2, 2], "stride": [2, 2], "padding": [0, 0], "output_size": [7, 7]},
+     lambda v, i: F.max_unpool2d(v, i.long(), 2, output_size=[7, 7]))
+x1 = data([2, 3, 11])
+case("max_pool1d kernel 3 stride 2 padding 1", "max_pool1d", [x1], {"kernel_size": [3], "stride": [2], "padding": [1], "dilation": [1], "ceil_mode": False},
+     lambda x: F.max_pool1d(x, 3, 2, 1))
+case("max_pool1d ceil_mode and dilation 2", "max_pool1d", [x1], {"kernel_size": [2], "stride": [2], "padding": [0], "dilation": [2], "ceil_mode": True},
+     lambda x: F.max_pool1d(x, 2, 2, 0, dilation=2, ceil_mode=True))
+case("avg_pool1d kernel 4 on an unbatched input", "avg_pool1d", [data([3, 9])], {"kernel_size": [4], "stride": [4], "padding": [0], "ceil_mode": False, "count_include_pad": True},
+     lambda x: F.avg_pool1d(x, 4))
+case("avg_pool1d padding not counted", "avg_pool1d", [x1], {"kernel_size": [3], "stride": [2], "padding": [1], "ceil_mode": True, "count_include_pad": False},
+     lambda x: F.avg_pool1d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False))
 for (h, w), out in [((7, 7), (1, 1)), ((7, 7), (3, 3)), ((5, 7), (2, 3)), ((3, 3), (4, 4)), ((6, 6), (6, 6))]:
     case(f"adaptive_avg_pool2d {h}x{w} to {out[0]}x{out[1]}", "adaptive_avg_pool2d", [data([1, 2, h, w])],
          {"output_size": list(out)}, lambda x, out=out: F.adaptive_avg_pool2d(x, out))
@@ -174,6 +272,20 @@ case("layer_norm over the last two dimensions", "layer_norm", [xl, data([3, 8], 
      lambda x, w, b: F.layer_norm(x, [3, 8], w, b, 1e-6))
 case("layer_norm without affine", "layer_norm", [xl, None, None], {"normalized_shape": [8], "eps": 1e-5},
      lambda x, w, b: F.layer_norm(x, [8], None, None, 1e-5))
+xg = data([2, 6, 3, 4], -2, 2)
+case("group_norm 3 groups with affine", "group_norm", [xg, data([6], 0.5, 1.5), data([6])], {"num_groups": 3, "eps": 1e-5},
+     lambda x, w, b: F.group_norm(x, 3, w, b, 1e-5))
+case("group_norm 1 group without affine on (N, C)", "group_norm", [data([3, 4]), None, None], {"num_groups": 1, "eps": 1e-5},
+     lambda x, w, b: F.group_norm(x, 1, None, None, 1e-5))
+case("instance_norm with affine", "instance_norm", [xg, None, None, data([6], 0.5, 1.5), data([6])],
+     {"use_input_stats": True, "momentum": 0.1, "eps": 1e-5}, lambda x, m, v, w, b: F.instance_norm(x, None, None, w, b))
+case("instance_norm by running statistics", "instance_norm", [xg, data([6]), data([6], 0.5, 1.5), None, None],
+     {"use_input_stats": False, "momentum": 0.1, "eps": 1e-5},
+     lambda x, m, v, w, b: F.instance_norm(x, m.clone(), v.clone(), None, None, use_input_stats=False))
+precision_case("group_norm over 2 groups of 32x32 values near 100", "group_norm", [near([2, 4, 32, 32], "gn", 100.0, 0.1)],
+               {"num_groups": 2, "eps": 1e-5}, lambda x: F.group_norm(x, 2, None, None, 1e-5))
+precision_case("instance_norm over 64x64 values near 100", "instance_norm", [near([1, 2, 64, 64], "in", 100.0, 0.1)],
+               {"use_input_stats": True, "momentum": 0.1, "eps": 1e-5}, lambda x: F.instance_norm(x))
 
 # ---- views and copies ----
 v = data([2, 3, 4])
@@ -201,6 +313,52 @@ case("select a negative index", "select", [data([4, 3])], {"dim": 0, "index": -1
 case("narrow", "narrow", [data([3, 6])], {"dim": 1, "start": 2, "length": 3}, lambda x: x.narrow(1, 2, 3))
 case("expand [3,1] to [2,3,4]", "expand", [data([3, 1])], {"size": [2, 3, 4]}, lambda x: x.expand(2, 3, 4))
 case("expand with -1 (the class-token idiom)", "expand", [data([1, 1, 4])], {"size": [3, -1, -1]}, lambda x: x.expand(3, -1, -1))
+case("stack along a new dim 1", "stack", [data([2, 3]), data([2, 3]), data([2, 3])], {"dim": 1}, lambda *t: torch.stack(t, 1))
+case("stack along the last new dim", "stack", [data([2, 3]), data([2, 3])], {"dim": -1}, lambda *t: torch.stack(t, -1))
+case("chunk into 2 along dim 1 (ShuffleNet)", "chunk", [data([1, 6, 2, 2])], {"chunks": 2, "dim": 1}, lambda x: x.chunk(2, dim=1))
+case("chunk 7 into 3: sizes 3, 3, 1", "chunk", [data([7, 2])], {"chunks": 3, "dim": 0}, lambda x: x.chunk(3))
+case("chunk 5 into 4: fewer parts, sizes 2, 2, 1", "chunk", [data([2, 5])], {"chunks": 4, "dim": -1}, lambda x: x.chunk(4, -1))
+case("split by size 2", "split", [data([5, 3])], {"split_size": 2, "dim": 0}, lambda x: x.split(2))
+case("split by sizes (1, 3, 2) along dim 1", "split", [data([2, 6])], {"split_sizes": [1, 3, 2], "dim": 1}, lambda x: x.split([1, 3, 2], 1))
+case("unbind dim 1", "unbind", [data([2, 3, 4])], {"dim": 1}, lambda x: x.unbind(1))
+case("roll along two dims", "roll", [data([3, 4])], {"shifts": [1, -2], "dims": [0, 1]}, lambda x: torch.roll(x, (1, -2), (0, 1)))
+case("roll the flattened tensor", "roll", [data([2, 3])], {"shifts": [2], "dims": []}, lambda x: torch.roll(x, 2))
+case("pad constant, last two dims", "pad", [data([1, 2, 3, 3])], {"pad": [1, 2, 0, 1], "mode": "constant", "value": 0.5},
+     lambda x: F.pad(x, [1, 2, 0, 1], value=0.5))
+case("pad constant with a negative pad crops", "pad", [data([2, 5])], {"pad": [-1, 2], "mode": "constant", "value": 0.0},
+     lambda x: F.pad(x, [-1, 2]))
+case("pad reflect (ReflectionPad2d)", "pad", [data([1, 2, 4, 4])], {"pad": [2, 1, 3, 0], "mode": "reflect", "value": 0.0},
+     lambda x: F.pad(x, [2, 1, 3, 0], mode="reflect"))
+case("pad reflect 1-D", "pad", [data([2, 3, 5])], {"pad": [3, 4], "mode": "reflect", "value": 0.0}, lambda x: F.pad(x, [3, 4], mode="reflect"))
+case("pad replicate", "pad", [data([1, 1, 3, 4])], {"pad": [2, 2, 1, 3], "mode": "replicate", "value": 0.0},
+     lambda x: F.pad(x, [2, 2, 1, 3], mode="replicate"))
+
+# ---- resampling ----
+xi = data([1, 2, 3, 4])
+case("interpolate nearest to size 5x7", "interpolate", [xi], {"size": [5, 7], "mode": "nearest", "align_corners": False},
+     lambda x: F.interpolate(x, size=(5, 7), mode="nearest"))
+case("interpolate nearest, scale 2 (Upsample)", "interpolate", [xi], {"scale_factor": 2.0, "mode": "nearest", "align_corners": False},
+     lambda x: F.interpolate(x, scale_factor=2, mode="nearest"))
+case("interpolate nearest, scale 1.5", "interpolate", [xi], {"scale_factor": 1.5, "mode": "nearest", "align_corners": False},
+     lambda x: F.interpolate(x, scale_factor=1.5, mode="nearest"))
+case("interpolate nearest downsampling to 2x3", "interpolate", [data([1, 1, 5, 7])], {"size": [2, 3], "mode": "nearest", "align_corners": False},
+     lambda x: F.interpolate(x, size=(2, 3)))
+case("interpolate bilinear to 6x5", "interpolate", [xi], {"size": [6, 5], "mode": "bilinear", "align_corners": False},
+     lambda x: F.interpolate(x, size=(6, 5), mode="bilinear", align_corners=False))
+case("interpolate bilinear align_corners", "interpolate", [xi], {"size": [6, 5], "mode": "bilinear", "align_corners": True},
+     lambda x: F.interpolate(x, size=(6, 5), mode="bilinear", align_corners=True))
+case("interpolate bilinear scale 2", "interpolate", [xi], {"scale_factor": 2.0, "mode": "bilinear", "align_corners": False},
+     lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False))
+case("interpolate linear 1-D to 9", "interpolate", [data([2, 3, 5])], {"size": [9], "mode": "linear", "align_corners": False},
+     lambda x: F.interpolate(x, size=9, mode="linear", align_corners=False))
+case("interpolate nearest 1-D, scale 3", "interpolate", [data([1, 2, 4])], {"scale_factor": 3.0, "mode": "nearest", "align_corners": False},
+     lambda x: F.interpolate(x, scale_factor=3))
+case("pixel_shuffle by 2", "pixel_shuffle", [data([2, 8, 2, 3])], {"upscale_factor": 2}, lambda x: F.pixel_shuffle(x, 2))
+
+# ---- indexing ----
+emb = data([10, 4])
+idx = torch.tensor([[0.0, 3.0, 9.0], [9.0, 1.0, 0.0]])
+case("embedding picks rows", "embedding", [idx, emb], {}, lambda i, w: F.embedding(i.long(), w))
 
 # ---- reductions ----
 r = data([2, 3, 4, 5])
@@ -210,11 +368,29 @@ case("sum over dims (0, 2) keeping them", "sum", [r], {"dim": [0, 2], "keepdim":
 case("mean over the spatial dims", "mean", [r], {"dim": [2, 3], "keepdim": False}, lambda x: x.mean((2, 3)))
 case("mean over dim -1 keeping it", "mean", [r], {"dim": [-1], "keepdim": True}, lambda x: x.mean(-1, keepdim=True))
 case("mean over everything", "mean", [r], {"dim": [], "keepdim": False}, lambda x: x.mean())
+case("cumsum over dim 1", "cumsum", [r], {"dim": 1}, lambda x: torch.cumsum(x, 1))
+case("cumsum over the last dim", "cumsum", [r], {"dim": -1}, lambda x: torch.cumsum(x, -1))
+case("argmax over dim 1", "argmax", [r], {"dim": 1, "keepdim": False}, lambda x: torch.argmax(x, 1))
+case("argmax keeping the dim", "argmax", [r], {"dim": -1, "keepdim": True}, lambda x: torch.argmax(x, -1, keepdim=True))
+case("argmax of everything", "argmax", [r], {"keepdim": False}, lambda x: torch.argmax(x))
+case("argmax on ties picks the first", "argmax", [torch.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 1.0]])], {"dim": 1, "keepdim": False},
+     lambda x: torch.argmax(x, 1))
+case("topk 3 largest along the last dim", "topk", [r], {"k": 3, "dim": -1, "largest": True, "sorted": True}, lambda x: torch.topk(x, 3))
+case("topk 2 smallest along dim 1", "topk", [r], {"k": 2, "dim": 1, "largest": False, "sorted": True},
+     lambda x: torch.topk(x, 2, dim=1, largest=False))
+case("sort along the last dim", "sort", [r], {"dim": -1, "descending": False}, lambda x: torch.sort(x))
+case("sort descending along dim 0", "sort", [r], {"dim": 0, "descending": True}, lambda x: torch.sort(x, 0, descending=True))
+precision_case("cumsum of 20000 values near 10", "cumsum", [near([20000], "cumsum", 10.0, 1e-2)], {"dim": 0},
+               lambda x: torch.cumsum(x, 0))
+precision_case("log_softmax over 8192 nearly equal values", "log_softmax", [near([1, 8192], "lsm", 5.0, 1e-3)], {"dim": 1},
+               lambda x: F.log_softmax(x, 1))
 
 # ---- regularisation in eval mode ----
 case("dropout in eval mode is the identity", "dropout", [v], {"p": 0.5, "training": False}, lambda x: F.dropout(x, 0.5, False))
 case("stochastic_depth in eval mode is the identity", "stochastic_depth", [v], {"p": 0.2, "mode": "row", "training": False},
      lambda x: torchvision.ops.stochastic_depth(x, 0.2, "row", False))
+case("dropout2d in eval mode is the identity", "dropout2d", [data([2, 3, 2, 2])], {"p": 0.5, "training": False},
+     lambda x: F.dropout2d(x, 0.5, False))
 
 # ---- precision: reductions over many nearly equal values ----
 precision_case("adaptive_avg_pool2d 112x112 to 1x1 (squeeze-excitation)", "adaptive_avg_pool2d",
