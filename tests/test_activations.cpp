@@ -60,3 +60,11 @@ TEST_CASE("softmax over a dimension the tensor lacks is an error") {
   CHECK(test::error_of([] { F::softmax(Tensor::ones({2, 3}), 2); }) ==
         "softmax: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])");
 }
+
+TEST_CASE("prelu and log_softmax say what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::prelu(x, Tensor::ones({2})); }) ==
+        "prelu: weight has 2 slopes, expected 1 or one per channel (3, dimension 1 of the input) (got input [2, 3], weight [2])");
+  CHECK(test::error_of([&] { F::log_softmax(x, 2); }) ==
+        "log_softmax: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])");
+}

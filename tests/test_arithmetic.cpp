@@ -74,3 +74,15 @@ TEST_CASE("division by zero gives infinities and NaN as IEEE says") {
   CHECK(y.at({1}) < 0);
   CHECK(std::isnan(y.at({2})));
 }
+
+TEST_CASE("clamp, where, masked_fill and comparisons say what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::clamp(x, std::nullopt, std::nullopt); }) ==
+        "clamp: at least one of 'min' or 'max' must not be None (got input [2, 3])");
+  CHECK(test::error_of([&] { F::where(Tensor::ones({2}), x, Tensor::ones({4})); }) ==
+        "where: shapes [2, 3] and [4] cannot be broadcast: dimension 1 is 3 vs 4 (expected equal sizes or one of them 1)");
+  CHECK(test::error_of([&] { F::masked_fill(x, Tensor::ones({2, 3, 1}), 0); }) ==
+        "masked_fill: shapes [2, 3] and [2, 3, 1] cannot be broadcast: dimension 1 is 2 vs 3 (expected equal sizes or one of them 1)");
+  CHECK(test::error_of([&] { F::eq(x, Tensor::ones({4})); }) ==
+        "eq: shapes [2, 3] and [4] cannot be broadcast: dimension 1 is 3 vs 4 (expected equal sizes or one of them 1)");
+}

@@ -76,3 +76,17 @@ TEST_CASE("conv2d errors name the mismatch, the shapes and what was expected") {
   CHECK(test::error_of([&] { F::conv2d(Tensor::ones({1, 6, 8, 8}), Tensor::ones({8, 2, 3, 3}), {}, 1, 0, 1, 4); }) ==
         "conv2d: groups 4 must divide in_channels 6 and out_channels 8 (got input [1, 6, 8, 8], weight [8, 2, 3, 3])");
 }
+
+TEST_CASE("conv1d and conv_transpose2d say what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::conv1d(Tensor::ones({1, 2, 5}), Tensor::ones({3, 2, 3, 3})); }) ==
+        "conv1d: weight must be 3-D [out_channels, in_channels / groups, kL] (got input [1, 2, 5], weight [3, 2, 3, 3])");
+  CHECK(test::error_of([&] { F::conv1d(Tensor::ones({1, 2, 2}), Tensor::ones({3, 2, 3})); }) ==
+        "conv1d: padded input length 2 is shorter than the (dilated) kernel 3 (got input [1, 2, 2], weight [3, 2, 3])");
+  CHECK(test::error_of([&] { F::conv1d(Tensor::ones({1, 4, 5}), Tensor::ones({3, 2, 3})); }) ==
+        "conv1d: input has 4 channels, expected 2 = weight's in_channels/groups 2 x groups 1 (got input [1, 4, 5], weight [3, 2, 3])");
+  CHECK(test::error_of([&] { F::conv_transpose2d(Tensor::ones({1, 2, 3, 3}), Tensor::ones({3, 2, 3, 3})); }) ==
+        "conv_transpose2d: input has 2 channels, expected 3 = weight's in_channels (its first dimension) (got input [1, 2, 3, 3], weight [3, 2, 3, 3])");
+  CHECK(test::error_of([&] { F::conv_transpose2d(Tensor::ones({1, 2, 3, 3}), Tensor::ones({2, 2, 3, 3}), {}, 1, 0, 1); }) ==
+        "conv_transpose2d: output_padding 1x1 must be smaller than either stride or dilation, in each dimension (got input [1, 2, 3, 3], weight [2, 2, 3, 3])");
+}

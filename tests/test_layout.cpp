@@ -101,3 +101,53 @@ TEST_CASE("expand repeats size-1 dimensions and adds leading ones") {
         "expand: the expanded size (4) must match the existing size (3) at non-singleton dimension 1; target sizes "
         "[2, 4] (got input [2, 3])");
 }
+
+TEST_CASE("stacking, splitting, rolling, padding, resampling and embedding say what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::stack({x, Tensor::ones({3, 2})}); }) ==
+        "stack: expects each tensor to be equal size, but tensors[0] has [2, 3] and tensors[1] [3, 2] (got tensors[0] [2, 3], tensors[1] [3, 2])");
+  CHECK(test::error_of([&] { F::chunk(x, 0); }) ==
+        "chunk: chunks must be positive, got 0 (got input [2, 3])");
+  CHECK(test::error_of([&] { F::split(x, std::vector<int64_t>{1, 1}, 1); }) ==
+        "split: split_sizes [1, 1] must sum exactly to 3, the size of dimension 1 (got input [2, 3])");
+  CHECK(test::error_of([&] { F::split(x, 0); }) ==
+        "split: split_size must be positive (0 only for an empty dimension), got 0 (got input [2, 3])");
+  CHECK(test::error_of([&] { F::unbind(Tensor::scalar(1)); }) ==
+        "unbind: cannot split a 0-d tensor (got input [])");
+  CHECK(test::error_of([&] { F::roll(x, {1, 2}); }) ==
+        "roll: shifts [1, 2] and dims [] must have the same length (one shift without dims) (got input [2, 3])");
+  CHECK(test::error_of([&] { F::pad(x, {1}); }) ==
+        "pad: padding length must be divisible by 2, got [1] (got input [2, 3])");
+  CHECK(test::error_of([&] { F::pad(x, {1, 1, 1, 1, 1, 1}); }) ==
+        "pad: padding length 6 is too large for a 2-D input (2 per padded dimension) (got input [2, 3])");
+  CHECK(test::error_of([&] { F::pad(Tensor::ones({1, 1, 3}), {3, 0}, "reflect"); }) ==
+        "pad: reflect padding (3, 0) must be smaller than the size 3 of dimension 2 (got input [1, 1, 3])");
+  CHECK(test::error_of([&] { F::pad(x, {1, 1}, "circular"); }) ==
+        "pad: mode must be constant, reflect or replicate, got 'circular' (got input [2, 3])");
+  CHECK(test::error_of([&] { F::pad(Tensor::ones({3}), {1, 1}, "reflect"); }) ==
+        "pad: reflect padding of 1 dimension(s) expects a 2-D or 3-D input (got input [3])");
+  CHECK(test::error_of([&] { F::pad(x, {-2, -2}); }) ==
+        "pad: the padded size of dimension 1 would be negative (-1) (got input [2, 3])");
+  CHECK(test::error_of([&] { F::interpolate(x, {4}); }) ==
+        "interpolate: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input (got input [2, 3])");
+  CHECK(test::error_of([&] { F::interpolate(Tensor::ones({1, 1, 4}), {4, 4}); }) ==
+        "interpolate: size [4, 4] must have one value per spatial dimension (1) (got input [1, 1, 4])");
+  CHECK(test::error_of([&] { F::interpolate(Tensor::ones({1, 1, 4}), {8}, 2.0); }) ==
+        "interpolate: give either size or scale_factor (got input [1, 1, 4])");
+  CHECK(test::error_of([&] { F::interpolate(Tensor::ones({1, 1, 4}), {8}, std::nullopt, "bilinear"); }) ==
+        "interpolate: bilinear interpolation expects a 4-D input (got input [1, 1, 4])");
+  CHECK(test::error_of([&] { F::interpolate(Tensor::ones({1, 1, 4}), {8}, std::nullopt, "cubic"); }) ==
+        "interpolate: mode must be nearest, linear or bilinear, got 'cubic' (got input [1, 1, 4])");
+  CHECK(test::error_of([&] { F::interpolate(Tensor::ones({1, 1, 4}), {8}, std::nullopt, "nearest", true); }) ==
+        "interpolate: align_corners only applies to the linear modes (got input [1, 1, 4])");
+  CHECK(test::error_of([&] { F::pixel_shuffle(Tensor::ones({1, 3, 2, 2}), 2); }) ==
+        "pixel_shuffle: the channel dimension 3 must be divisible by upscale_factor squared 4 (got input [1, 3, 2, 2])");
+  CHECK(test::error_of([&] { F::pixel_shuffle(Tensor::ones({3, 2}), 2); }) ==
+        "pixel_shuffle: expected an input of at least 3 dimensions (…, C, H, W) (got input [3, 2])");
+  CHECK(test::error_of([&] { F::embedding(Tensor::full({2}, 1.5), Tensor::ones({4, 3})); }) ==
+        "embedding: index 1.5 (position 0) is not a whole number in [0, 4) (got input [2], weight [4, 3])");
+  CHECK(test::error_of([&] { F::embedding(Tensor::full({2}, 4), Tensor::ones({4, 3})); }) ==
+        "embedding: index 4 (position 0) is not a whole number in [0, 4) (got input [2], weight [4, 3])");
+  CHECK(test::error_of([&] { F::embedding(Tensor::full({2}, 1), Tensor::ones({4})); }) ==
+        "embedding: weight must be 2-D [num_embeddings, embedding_dim] (got input [2], weight [4])");
+}

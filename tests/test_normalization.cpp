@@ -56,3 +56,17 @@ TEST_CASE("layer_norm needs the input to end with normalized_shape") {
   CHECK(test::error_of([] { F::layer_norm(Tensor::ones({2, 3}), {3}, Tensor::ones({2})); }) ==
         "layer_norm: weight must have shape [3] = normalized_shape (got input [2, 3], weight [2])");
 }
+
+TEST_CASE("group_norm and instance_norm say what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::group_norm(Tensor::ones({2, 6, 2}), 4); }) ==
+        "group_norm: num_groups 4 must divide the 6 channels (got input [2, 6, 2])");
+  CHECK(test::error_of([&] { F::group_norm(Tensor::ones({2, 6, 2}), 3, Tensor::ones({5})); }) ==
+        "group_norm: weight must have 6 elements (one per channel), got [5] (got input [2, 6, 2], weight [5])");
+  CHECK(test::error_of([&] { F::instance_norm(Tensor::ones({2, 3})); }) ==
+        "instance_norm: expected an input of at least 3 dimensions (N, C, spatial…) (got input [2, 3])");
+  CHECK(test::error_of([&] { F::instance_norm(Tensor::ones({2, 3, 1})); }) ==
+        "instance_norm: expected more than 1 spatial element when using input statistics (got input [2, 3, 1])");
+  CHECK(test::error_of([&] { F::instance_norm(Tensor::ones({2, 3, 4}), {}, {}, {}, {}, false); }) ==
+        "instance_norm: expected running_mean and running_var when use_input_stats is false (got input [2, 3, 4])");
+}

@@ -64,3 +64,15 @@ TEST_CASE("pooling errors say what is wrong with the window or input") {
   CHECK(test::error_of([] { F::adaptive_avg_pool2d(Tensor::ones({1, 1, 4, 4}), 0); }) ==
         "adaptive_avg_pool2d: output_size must be two positive sizes, got [0, 0] (got input [1, 1, 4, 4])");
 }
+
+TEST_CASE("1-D pooling and max_unpool2d say what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::max_pool1d(Tensor::ones({2, 3, 4, 5}), 2); }) ==
+        "max_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input (got input [2, 3, 4, 5])");
+  CHECK(test::error_of([&] { F::max_pool1d(Tensor::ones({1, 3, 2}), 3); }) ==
+        "max_pool1d: input 2 is too small for kernel 3: output would be 0 (got input [1, 3, 2])");
+  CHECK(test::error_of([&] { F::max_unpool2d(Tensor::ones({1, 1, 2, 2}), Tensor::ones({1, 1, 2, 1}), 2, std::nullopt, 0, 4); }) ==
+        "max_unpool2d: indices must have the input's shape [1, 1, 2, 2] (got input [1, 1, 2, 2], indices [1, 1, 2, 1])");
+  CHECK(test::error_of([&] { F::max_unpool2d(Tensor::ones({1, 1, 1, 1}), Tensor::full({1, 1, 1, 1}, 16), 2, std::nullopt, 0, 4); }) ==
+        "max_unpool2d: found an invalid max index: 16 (output planes are 4x4) (got input [1, 1, 1, 1], indices [1, 1, 1, 1])");
+}

@@ -62,3 +62,25 @@ TEST_CASE("linear checks the weight's rank and the bias length") {
   CHECK(test::error_of([] { F::linear(Tensor::ones({2}), Tensor::ones({3, 2}), Tensor::ones({2})); }) ==
         "linear: bias must have shape [3] = [out_features] (got input [2], weight [3, 2], bias [2])");
 }
+
+TEST_CASE("bmm, baddbmm and einsum say what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::bmm(x, x); }) ==
+        "bmm: input and other must be 3-D [batch, n, m] and [batch, m, p] (got input [2, 3], other [2, 3])");
+  CHECK(test::error_of([&] { F::bmm(Tensor::ones({2, 3, 4}), Tensor::ones({3, 4, 5})); }) ==
+        "bmm: batch sizes differ: 2 and 3 (got input [2, 3, 4], other [3, 4, 5])");
+  CHECK(test::error_of([&] { F::bmm(Tensor::ones({2, 3, 4}), Tensor::ones({2, 5, 5})); }) ==
+        "bmm: input's last dimension is 4 but other's second is 5 (expected equal) (got input [2, 3, 4], other [2, 5, 5])");
+  CHECK(test::error_of([&] { F::baddbmm(Tensor::ones({4}), Tensor::ones({2, 3, 4}), Tensor::ones({2, 4, 5})); }) ==
+        "baddbmm: shapes [4] and [2, 3, 5] cannot be broadcast: dimension 2 is 4 vs 5 (expected equal sizes or one of them 1)");
+  CHECK(test::error_of([&] { F::einsum("ij,jk->ik", {x}); }) ==
+        "einsum: the equation has 2 operands, but 1 was given (got operands[0] [2, 3])");
+  CHECK(test::error_of([&] { F::einsum("ij,jk->ik", {x, Tensor::ones({4, 2})}); }) ==
+        "einsum: subscript sizes disagree: operand 1 dimension 0 has size 4, elsewhere 3 (got operands[0] [2, 3], operands[1] [4, 2])");
+  CHECK(test::error_of([&] { F::einsum("i1->i", {Tensor::ones({2, 2})}); }) ==
+        "einsum: invalid subscript '1': only letters a-z, A-Z and '...' are allowed (got operands[0] [2, 2])");
+  CHECK(test::error_of([&] { F::einsum("ij->k", {x}); }) ==
+        "einsum: output subscript 'k' appears in no operand (got operands[0] [2, 3])");
+  CHECK(test::error_of([&] { F::einsum("ijk->i", {x}); }) ==
+        "einsum: operand 0 has 2 dimensions but subscripts 'ijk' (got operands[0] [2, 3])");
+}

@@ -37,3 +37,15 @@ TEST_CASE("reduction dims must exist and appear once") {
   CHECK(test::error_of([] { six.mean({1, -1}); }) ==
         "mean: dim -1 appears more than once in [1, -1] (got input [2, 3])");
 }
+
+TEST_CASE("cumsum, argmax, topk and sort say what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::cumsum(x, 2); }) ==
+        "cumsum: dimension 2 out of range for a 2-d tensor (expected in [-2, 1])");
+  CHECK(test::error_of([&] { F::argmax(Tensor::ones({0})); }) ==
+        "argmax: cannot take the argmax of an empty tensor (got input [0])");
+  CHECK(test::error_of([&] { F::topk(x, 4); }) ==
+        "topk: k 4 is out of range for dimension 1 of size 3 (got input [2, 3])");
+  CHECK(test::error_of([&] { F::sort(x, 3); }) ==
+        "sort: dimension 3 out of range for a 2-d tensor (expected in [-2, 1])");
+}

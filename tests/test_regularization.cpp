@@ -54,3 +54,9 @@ TEST_CASE("probabilities outside [0, 1] and unknown modes are errors") {
   CHECK(test::error_of([&] { F::stochastic_depth(x, 0.1, "column", false); }) ==
         "stochastic_depth: mode has to be either 'batch' or 'row', but got 'column' (got input [2])");
 }
+
+TEST_CASE("dropout2d says what is wrong") {
+  const Tensor x = Tensor::ones({2, 3});
+  CHECK(test::error_of([&] { F::dropout2d(Tensor::ones({3}), 0.5); }) ==
+        "dropout2d: expected an input of at least 2 dimensions (N, C, …) (got input [3])");
+}

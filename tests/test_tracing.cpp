@@ -327,3 +327,26 @@ TEST_CASE("a failure records the line that called the failing module and the op 
   const nlohmann::json j = nlohmann::json::parse(trace_to_json(t));
   CHECK(j["failure"]["called_at"] == "tests/test_tracing.cpp:" + std::to_string(KeepsHelper::helper_line));
 }
+
+TEST_CASE("an op with several outputs is one node; each consumer's edge says which output it read") {
+  TraceSession session;
+  const Tensor x = session.input(Tensor::deterministic({4, 3}));
+  const Tensors parts = F::chunk(x, 2);
+  const Tensor y = parts[1] * 2;
+  session.output({y, parts[0]});
+  const Trace t = session.finish();
+  const auto ops = t.op_nodes();
+  REQUIRE(ops.size() == 2);
+  const Node& chunk = t.graph()[ops[0]];
+  CHECK(chunk.op_name == "chunk");
+  CHECK(chunk.output_shapes == std::vector<Shape>{{2, 3}, {2, 3}});
+  const auto mul_in = *boost::in_edges(ops[1], t.graph()).first;
+  CHECK(boost::source(mul_in, t.graph()) == ops[0]);
+  CHECK(t.graph()[mul_in].output == 1);
+  const auto second_out = *boost::in_edges(t.outputs()[1], t.graph()).first;
+  CHECK(t.graph()[second_out].output == 0);
+  const nlohmann::json j = nlohmann::json::parse(trace_to_json(t));
+  CHECK(j["nodes"][1]["output_shapes"] == nlohmann::json::parse("[[2, 3], [2, 3]]"));
+  CHECK(parts[0].is_same(parts[0]));
+  CHECK_FALSE(parts[0].is_same(parts[1]));
+}

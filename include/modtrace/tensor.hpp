@@ -38,6 +38,17 @@ struct TraceTag {
 struct TensorInternals;
 }  // namespace detail
 
+// An operand that remembers where in the user's source it was written, so
+// that `x * 3` records the line of the expression (operators cannot take a
+// defaulted source_location parameter, but a converting constructor can).
+template <class T>
+struct Located {
+  T value;
+  SourceLocation where;
+  Located(T v, SourceLocation w = SourceLocation::current())  // NOLINT: implicit by design
+      : value(v), where(w) {}
+};
+
 class Tensor {
  public:
   // An undefined tensor (like an absent bias); most operations reject it.
@@ -119,6 +130,35 @@ class Tensor {
              SourceLocation where = SourceLocation::current()) const;
   Tensor mean(std::vector<int64_t> dims = {}, bool keepdim = false,
               SourceLocation where = SourceLocation::current()) const;
+  std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0, SourceLocation where = SourceLocation::current()) const;
+  std::vector<Tensor> split(int64_t split_size, int64_t dim = 0,
+                            SourceLocation where = SourceLocation::current()) const;
+  std::vector<Tensor> unbind(int64_t dim = 0, SourceLocation where = SourceLocation::current()) const;
+
+  // In place, as PyTorch's methods: this tensor's storage is written (every
+  // view sharing it sees the change) and it becomes the recorded result.
+  // Refused on a copy standing for a PyTorch view (copied_view_op()).
+  Tensor& add_(const Tensor& other, SourceLocation where = SourceLocation::current());
+  Tensor& add_(double other, SourceLocation where = SourceLocation::current());
+  Tensor& sub_(const Tensor& other, SourceLocation where = SourceLocation::current());
+  Tensor& sub_(double other, SourceLocation where = SourceLocation::current());
+  Tensor& mul_(const Tensor& other, SourceLocation where = SourceLocation::current());
+  Tensor& mul_(double other, SourceLocation where = SourceLocation::current());
+  Tensor& div_(const Tensor& other, SourceLocation where = SourceLocation::current());
+  Tensor& div_(double other, SourceLocation where = SourceLocation::current());
+  Tensor& relu_(SourceLocation where = SourceLocation::current());
+  Tensor& sigmoid_(SourceLocation where = SourceLocation::current());
+  Tensor& tanh_(SourceLocation where = SourceLocation::current());
+  Tensor& masked_fill_(const Tensor& mask, double value, SourceLocation where = SourceLocation::current());
+  // x += y is x.add_(y), recorded as add_ with the line of the expression.
+  Tensor& operator+=(Located<const Tensor&> other);
+  Tensor& operator-=(Located<const Tensor&> other);
+  Tensor& operator*=(Located<const Tensor&> other);
+  Tensor& operator/=(Located<const Tensor&> other);
+  Tensor& operator+=(Located<double> other);
+  Tensor& operator-=(Located<double> other);
+  Tensor& operator*=(Located<double> other);
+  Tensor& operator/=(Located<double> other);
 
   // For the tracer: which recorded value this tensor is.
   const detail::TraceTag& trace_tag() const noexcept { return tag_; }
@@ -138,17 +178,6 @@ class Tensor {
 };
 
 using Tensors = std::vector<Tensor>;
-
-// An operand that remembers where in the user's source it was written, so
-// that `x * 3` records the line of the expression (operators cannot take a
-// defaulted source_location parameter, but a converting constructor can).
-template <class T>
-struct Located {
-  T value;
-  SourceLocation where;
-  Located(T v, SourceLocation w = SourceLocation::current())  // NOLINT: implicit by design
-      : value(v), where(w) {}
-};
 
 Tensor operator+(const Tensor& a, Located<const Tensor&> b);
 Tensor operator-(const Tensor& a, Located<const Tensor&> b);

@@ -166,8 +166,8 @@ EinsumPlan plan_einsum(const OpCall& call) {
     start = comma + 1;
   }
   if (terms.size() != call.input_count()) {
-    call.fail("the equation has " + std::to_string(terms.size()) + " operands, " +
-              std::to_string(call.input_count()) + " were given");
+    call.fail("the equation has " + std::to_string(terms.size()) + " operands, but " +
+              std::to_string(call.input_count()) + (call.input_count() == 1 ? " was" : " were") + " given");
   }
   // Letters are labels 0-51 (A-Z, then a-z: the implicit output's order); "..." dimensions come after.
   auto letter = [&](char c) {

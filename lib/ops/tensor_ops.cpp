@@ -36,6 +36,37 @@ Tensor Tensor::mean(std::vector<int64_t> dims, bool keepdim, SourceLocation wher
   return F::mean(*this, dims, keepdim, where);
 }
 
+std::vector<Tensor> Tensor::chunk(int64_t chunks, int64_t dim, SourceLocation where) const {
+  return F::chunk(*this, chunks, dim, where);
+}
+std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim, SourceLocation where) const {
+  return F::split(*this, split_size, dim, where);
+}
+std::vector<Tensor> Tensor::unbind(int64_t dim, SourceLocation where) const { return F::unbind(*this, dim, where); }
+
+Tensor& Tensor::add_(const Tensor& other, SourceLocation where) { return F::add_(*this, other, where); }
+Tensor& Tensor::add_(double other, SourceLocation where) { return F::add_(*this, other, where); }
+Tensor& Tensor::sub_(const Tensor& other, SourceLocation where) { return F::sub_(*this, other, where); }
+Tensor& Tensor::sub_(double other, SourceLocation where) { return F::sub_(*this, other, where); }
+Tensor& Tensor::mul_(const Tensor& other, SourceLocation where) { return F::mul_(*this, other, where); }
+Tensor& Tensor::mul_(double other, SourceLocation where) { return F::mul_(*this, other, where); }
+Tensor& Tensor::div_(const Tensor& other, SourceLocation where) { return F::div_(*this, other, where); }
+Tensor& Tensor::div_(double other, SourceLocation where) { return F::div_(*this, other, where); }
+Tensor& Tensor::relu_(SourceLocation where) { return F::relu_(*this, where); }
+Tensor& Tensor::sigmoid_(SourceLocation where) { return F::sigmoid_(*this, where); }
+Tensor& Tensor::tanh_(SourceLocation where) { return F::tanh_(*this, where); }
+Tensor& Tensor::masked_fill_(const Tensor& mask, double value, SourceLocation where) {
+  return F::masked_fill_(*this, mask, value, where);
+}
+Tensor& Tensor::operator+=(Located<const Tensor&> other) { return F::add_(*this, other.value, other.where); }
+Tensor& Tensor::operator-=(Located<const Tensor&> other) { return F::sub_(*this, other.value, other.where); }
+Tensor& Tensor::operator*=(Located<const Tensor&> other) { return F::mul_(*this, other.value, other.where); }
+Tensor& Tensor::operator/=(Located<const Tensor&> other) { return F::div_(*this, other.value, other.where); }
+Tensor& Tensor::operator+=(Located<double> other) { return F::add_(*this, other.value, other.where); }
+Tensor& Tensor::operator-=(Located<double> other) { return F::sub_(*this, other.value, other.where); }
+Tensor& Tensor::operator*=(Located<double> other) { return F::mul_(*this, other.value, other.where); }
+Tensor& Tensor::operator/=(Located<double> other) { return F::div_(*this, other.value, other.where); }
+
 Tensor operator+(const Tensor& a, Located<const Tensor&> b) { return F::add(a, b.value, b.where); }
 Tensor operator-(const Tensor& a, Located<const Tensor&> b) { return F::sub(a, b.value, b.where); }
 Tensor operator*(const Tensor& a, Located<const Tensor&> b) { return F::mul(a, b.value, b.where); }
