@@ -2,6 +2,7 @@
 // string below is what PyTorch printed for the same tensor.
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "helpers.hpp"
@@ -151,4 +152,40 @@ TEST_CASE("print options change precision, threshold and edge items") {
   options.threshold = 5;
   options.edgeitems = 2;
   CHECK(to_string(F::div(Tensor::arange(10), 3.0), options) == "tensor([0.00, 0.33,  ..., 2.67, 3.00])");
+}
+
+TEST_CASE("every zoo model prints exactly as PyTorch prints it") {
+  const nlohmann::json reference = test::read_reference("reprs.json");
+  for (const auto& [name, text] : reference["reprs"].items()) {
+    INFO(name);
+    CHECK(zoo::create(name)->repr() == text.get<std::string>());
+  }
+}
+
+TEST_CASE("floats print as Python's repr: the shortest text that reads back the same") {
+  CHECK(python_repr(0.0) == "0.0");
+  CHECK(python_repr(1.0) == "1.0");
+  CHECK(python_repr(0.1) == "0.1");
+  CHECK(python_repr(1e-5) == "1e-05");
+  CHECK(python_repr(1.5e-5) == "1.5e-05");
+  CHECK(python_repr(0.0001) == "0.0001");
+  CHECK(python_repr(0.1 + 0.2) == "0.30000000000000004");
+  CHECK(python_repr(1.0 - 0.9997) == "0.00029999999999996696");  // torchvision's 1 - 0.9997 momentum
+  CHECK(python_repr(1e16) == "1e+16");
+  CHECK(python_repr(123456789012345.0) == "123456789012345.0");
+  CHECK(python_repr(-2.5) == "-2.5");
+  CHECK(python_repr(-0.0) == "-0.0");
+  CHECK(python_repr(1.0 / 170) == "0.0058823529411764705");
+  CHECK(python_repr(std::numeric_limits<double>::infinity()) == "inf");
+  CHECK(python_repr(true) == "True");
+}
+
+TEST_CASE("an int-or-tuple argument prints as it was given") {
+  CHECK(python_repr(Size2(3)) == "3");
+  CHECK(python_repr(Size2(3, 3)) == "(3, 3)");
+  CHECK(AdaptiveAvgPool2d(1).repr() == "AdaptiveAvgPool2d(output_size=1)");
+  CHECK(AdaptiveAvgPool2d({1, 1}).repr() == "AdaptiveAvgPool2d(output_size=(1, 1))");
+  CHECK(MaxPool2d({2, 2}).repr() ==
+        "MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=0, dilation=1, ceil_mode=False)");
+  CHECK(python_tuple({4}) == "(4,)");
 }

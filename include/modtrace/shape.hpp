@@ -34,10 +34,11 @@ std::vector<int64_t> contiguous_strides(const Shape& shape);
 struct Size2 {
   int64_t h = 0;
   int64_t w = 0;
+  bool single = false;  // built from one int: PyTorch keeps and prints it as that int
   Size2() = default;
-  Size2(int64_t both) : h(both), w(both) {}  // NOLINT: implicit like PyTorch's int-or-tuple
+  Size2(int64_t both) : h(both), w(both), single(true) {}  // NOLINT: implicit like PyTorch's int-or-tuple
   Size2(int64_t height, int64_t width) : h(height), w(width) {}
-  bool operator==(const Size2&) const = default;
+  bool operator==(const Size2& other) const { return h == other.h && w == other.w; }
 };
 
 // "(3, 3)" as PyTorch prints tuples.

@@ -6,6 +6,7 @@
 
 #include "core/random.hpp"
 #include "modtrace/functional.hpp"
+#include "modtrace/python.hpp"
 #include "ops/op_call.hpp"
 
 namespace modtrace::detail {
@@ -19,9 +20,7 @@ template <const auto& Schema>
 void require_probability(const OpCall& call, const char* what) {
   const double p = call.attr<Schema, "p">();
   if (!(p >= 0.0 && p <= 1.0)) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", p);
-    call.fail(std::string(what) + " probability has to be between 0 and 1, but got " + buf);
+    call.fail(std::string(what) + " probability has to be between 0 and 1, but got " + python_repr(p));
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "modtrace/functional.hpp"
+#include "modtrace/python.hpp"
 #include "core/random.hpp"
 
 namespace modtrace {
@@ -21,16 +22,6 @@ void require_positive(const std::string& layer, const char* what, int64_t value)
   if (value <= 0) throw Error(layer + ": " + what + " must be positive, got " + std::to_string(value));
 }
 
-std::string python_bool(bool b) { return b ? "True" : "False"; }
-
-std::string python_float(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-// PyTorch prints an int when both sides agree, else a tuple.
-std::string int_or_pair(const Size2& s) { return s.h == s.w ? std::to_string(s.h) : to_string(s); }
 
 std::string inplace_repr(bool inplace) { return inplace ? "inplace=True" : ""; }
 
@@ -48,7 +39,7 @@ Linear::Linear(int64_t in, int64_t out, bool with_bias)
 
 std::string Linear::extra_repr() const {
   return "in_features=" + std::to_string(in_features) + ", out_features=" + std::to_string(out_features) +
-         ", bias=" + python_bool(bias.defined());
+         ", bias=" + python_repr(bias.defined());
 }
 
 Tensor Linear::forward(const Tensor& x) { return F::linear(x, weight, bias); }
@@ -102,9 +93,9 @@ BatchNorm2d::BatchNorm2d(int64_t n, const BatchNormOptions& o)
           register_buffer("num_batches_tracked", o.track_running_stats ? Tensor::scalar(0.0f) : Tensor())) {}
 
 std::string BatchNorm2d::extra_repr() const {
-  return std::to_string(num_features) + ", eps=" + python_float(options.eps) +
-         ", momentum=" + python_float(options.momentum) + ", affine=" + python_bool(options.affine) +
-         ", track_running_stats=" + python_bool(options.track_running_stats);
+  return std::to_string(num_features) + ", eps=" + python_repr(options.eps) +
+         ", momentum=" + python_repr(options.momentum) + ", affine=" + python_repr(options.affine) +
+         ", track_running_stats=" + python_repr(options.track_running_stats);
 }
 
 Tensor BatchNorm2d::forward(const Tensor& x) {
@@ -141,10 +132,7 @@ LayerNorm::LayerNorm(Shape shape, double eps, bool affine)
       bias(register_parameter("bias", affine ? Tensor::zeros(shape) : Tensor())) {}
 
 std::string LayerNorm::extra_repr() const {
-  std::string dims = "(";
-  for (size_t i = 0; i < normalized_shape.size(); ++i) dims += (i ? ", " : "") + std::to_string(normalized_shape[i]);
-  dims += normalized_shape.size() == 1 ? ",)" : ")";
-  return dims + ", eps=" + python_float(eps) + ", elementwise_affine=" + python_bool(weight.defined());
+  return python_tuple(normalized_shape) + ", eps=" + python_repr(eps) + ", elementwise_affine=" + python_repr(weight.defined());
 }
 
 Tensor LayerNorm::forward(const Tensor& x) { return F::layer_norm(x, normalized_shape, weight, bias, eps); }
@@ -181,17 +169,17 @@ Tensor Flatten::forward(const Tensor& x) { return F::flatten(x, start_dim, end_d
 
 Dropout::Dropout(double prob, bool in_place) : p(prob), inplace(in_place) {
   if (!(p >= 0.0 && p <= 1.0)) {
-    throw Error("Dropout: dropout probability has to be between 0 and 1, but got " + python_float(p));
+    throw Error("Dropout: dropout probability has to be between 0 and 1, but got " + python_repr(p));
   }
 }
-std::string Dropout::extra_repr() const { return "p=" + python_float(p) + ", inplace=" + python_bool(inplace); }
+std::string Dropout::extra_repr() const { return "p=" + python_repr(p) + ", inplace=" + python_repr(inplace); }
 Tensor Dropout::forward(const Tensor& x) { return F::dropout(x, p, is_training()); }
 
 MaxPool2d::MaxPool2d(Size2 k, const MaxPool2dOptions& o) : kernel_size(k), options(o) {}
 std::string MaxPool2d::extra_repr() const {
-  return "kernel_size=" + int_or_pair(kernel_size) + ", stride=" + int_or_pair(options.stride.value_or(kernel_size)) +
-         ", padding=" + int_or_pair(options.padding) + ", dilation=" + int_or_pair(options.dilation) +
-         ", ceil_mode=" + python_bool(options.ceil_mode);
+  return "kernel_size=" + python_repr(kernel_size) + ", stride=" + python_repr(options.stride.value_or(kernel_size)) +
+         ", padding=" + python_repr(options.padding) + ", dilation=" + python_repr(options.dilation) +
+         ", ceil_mode=" + python_repr(options.ceil_mode);
 }
 Tensor MaxPool2d::forward(const Tensor& x) {
   return F::max_pool2d(x, kernel_size, options.stride, options.padding, options.dilation, options.ceil_mode);
@@ -199,9 +187,9 @@ Tensor MaxPool2d::forward(const Tensor& x) {
 
 AvgPool2d::AvgPool2d(Size2 k, const AvgPool2dOptions& o) : kernel_size(k), options(o) {}
 std::string AvgPool2d::extra_repr() const {
-  std::string s = "kernel_size=" + int_or_pair(kernel_size) +
-                  ", stride=" + int_or_pair(options.stride.value_or(kernel_size)) +
-                  ", padding=" + int_or_pair(options.padding);
+  std::string s = "kernel_size=" + python_repr(kernel_size) +
+                  ", stride=" + python_repr(options.stride.value_or(kernel_size)) +
+                  ", padding=" + python_repr(options.padding);
   if (options.ceil_mode) s += ", ceil_mode=True";
   if (!options.count_include_pad) s += ", count_include_pad=False";
   return s;
@@ -210,7 +198,7 @@ Tensor AvgPool2d::forward(const Tensor& x) {
   return F::avg_pool2d(x, kernel_size, options.stride, options.padding, options.ceil_mode, options.count_include_pad);
 }
 
-std::string AdaptiveAvgPool2d::extra_repr() const { return "output_size=" + to_string(output_size); }
+std::string AdaptiveAvgPool2d::extra_repr() const { return "output_size=" + python_repr(output_size); }
 Tensor AdaptiveAvgPool2d::forward(const Tensor& x) { return F::adaptive_avg_pool2d(x, output_size); }
 
 }  // namespace modtrace

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "modtrace/functional.hpp"
+#include "modtrace/python.hpp"
 
 namespace modtrace {
 
@@ -47,11 +48,7 @@ StochasticDepth::StochasticDepth(double prob, std::string m) : p(prob), mode(std
   }
 }
 
-std::string StochasticDepth::extra_repr() const {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "p=%g, mode=%s", p, mode.c_str());
-  return buf;
-}
+std::string StochasticDepth::extra_repr() const { return "p=" + python_repr(p) + ", mode=" + mode; }
 
 Tensor StochasticDepth::forward(const Tensor& x) { return F::stochastic_depth(x, p, mode, is_training()); }
 
