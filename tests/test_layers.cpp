@@ -117,7 +117,7 @@ TEST_CASE("each layer's forward is its functional op") {
 }
 
 TEST_CASE("invalid layer options are errors at construction") {
-  CHECK(test::error_of([] { Dropout(2.0); }) == "Dropout: dropout probability has to be between 0 and 1, but got 2.0")  // as PyTorch;
+  CHECK(test::error_of([] { Dropout(2.0); }) == "Dropout: dropout probability has to be between 0 and 1, but got 2.0");
   CHECK(test::error_of([] { GELU("fast"); }) == "GELU: approximate must be 'none' or 'tanh', got 'fast'");
   CHECK(test::error_of([] { LayerNorm({}); }) == "LayerNorm: normalized_shape must not be empty");
   CHECK(test::error_of([] { Linear(0, 3); }) == "Linear: in_features must be positive, got 0");
