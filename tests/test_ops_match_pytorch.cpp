@@ -94,6 +94,11 @@ Tensor run_single(const std::string& op, const Tensors& in, const json& a) {
     return F::stochastic_depth(in[0], a["p"].get<double>(), a["mode"].get<std::string>(), a["training"].get<bool>());
   }
   if (op == "abs") return F::abs(in[0]);
+  if (op == "sqrt") return F::sqrt(in[0]);
+  if (op == "rsqrt") return F::rsqrt(in[0]);
+  if (op == "exp") return F::exp(in[0]);
+  if (op == "log") return F::log(in[0]);
+  if (op == "pow") return F::pow(in[0], a["exponent"].get<double>());
   if (op == "clamp") return F::clamp(in[0], optional_real(a, "min"), optional_real(a, "max"));
   if (op == "where") return F::where(in[0], in[1], in[2]);
   if (op == "masked_fill") return F::masked_fill(in[0], in[1], a["value"].get<double>());

@@ -42,6 +42,12 @@ Tensor div(const Tensor& a, double b, Where where = Where::current());
 Tensor neg(const Tensor& x, Where where = Where::current());
 Tensor reciprocal(const Tensor& x, Where where = Where::current());
 Tensor abs(const Tensor& x, Where where = Where::current());
+Tensor sqrt(const Tensor& x, Where where = Where::current());
+Tensor rsqrt(const Tensor& x, Where where = Where::current());
+Tensor exp(const Tensor& x, Where where = Where::current());
+Tensor log(const Tensor& x, Where where = Where::current());
+// x ** exponent (a scalar exponent, as x.pow(2)).
+Tensor pow(const Tensor& x, double exponent, Where where = Where::current());
 // At least one bound; NaN stays NaN.
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max = std::nullopt,
              Where where = Where::current());

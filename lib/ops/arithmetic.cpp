@@ -1,6 +1,7 @@
 // Elementwise arithmetic: add, sub, rsub, mul, div (tensor with tensor,
 // broadcasting; or with a scalar, which PyTorch converts to the tensor's
-// float32), neg, reciprocal, abs, clamp, where, masked_fill; their in-place
+// float32), neg, reciprocal, abs, sqrt, rsqrt, exp, log, pow (by a scalar
+// exponent), clamp, where, masked_fill; their in-place
 // forms (add_, …, relu_); and the comparisons eq, ne, gt, ge, lt, le, which
 // give 1 where true and 0 where false (modtrace has one dtype, float32).
 
@@ -18,6 +19,7 @@ namespace {
 constexpr AttrSpec kScalar[] = {{"other", AttrType::real, "", true}};
 constexpr AttrSpec kClamp[] = {{"min", AttrType::real, "", true}, {"max", AttrType::real, "", true}};
 constexpr AttrSpec kMaskedFill[] = {{"value", AttrType::real}};
+constexpr AttrSpec kPow[] = {{"exponent", AttrType::real}};
 constexpr InputNames kWhereInputs{"condition", "input", "other"};
 constexpr InputNames kMaskInputs{"input", "mask"};
 
@@ -73,6 +75,20 @@ void run_div(const OpCall& c, Tensor& out) { binary_kernel(c, out, [](float x, f
 void run_neg(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return -x; }); }
 void run_reciprocal(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return 1.0f / x; }); }
 void run_abs(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::fabs(x); }); }
+void run_sqrt(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::sqrt(x); }); }
+void run_rsqrt(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return 1.0f / std::sqrt(x); }); }
+void run_exp(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::exp(x); }); }
+void run_log(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::log(x); }); }
+
+void run_pow(const OpCall& call, Tensor& out) {
+  const double e = call.attr<kPow, "exponent">();
+  // Exact forms for the common exponents, std::pow otherwise (float, as PyTorch).
+  if (e == 2.0) return map_elements(call, out, [](float x) { return x * x; });
+  if (e == 0.5) return map_elements(call, out, [](float x) { return std::sqrt(x); });
+  if (e == 1.0) return map_elements(call, out, [](float x) { return x; });
+  const auto ef = static_cast<float>(e);
+  map_elements(call, out, [=](float x) { return std::pow(x, ef); });
+}
 
 // Comparisons: NaN compares unequal to everything, as in PyTorch.
 void run_eq(const OpCall& c, Tensor& out) { binary_kernel(c, out, [](float x, float y) { return x == y ? 1.0f : 0.0f; }); }
@@ -158,6 +174,11 @@ std::span<const OpInfo> arithmetic_ops() {
       {Op::neg, "neg", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_neg},
       {Op::reciprocal, "reciprocal", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_reciprocal},
       {Op::abs, "abs", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_abs},
+      {Op::sqrt, "sqrt", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_sqrt},
+      {Op::rsqrt, "rsqrt", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_rsqrt},
+      {Op::exp, "exp", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_exp},
+      {Op::log, "log", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_log},
+      {Op::pow, "pow", C::arithmetic, kUnary, 1, 1, kPow, shape_same, run_pow},
       {Op::clamp, "clamp", C::arithmetic, kUnary, 1, 1, kClamp, shape_clamp, run_clamp},
       {Op::where, "where", C::arithmetic, kWhereInputs, 3, 3, kNoAttributes, shape_where, run_where},
       {Op::masked_fill, "masked_fill", C::arithmetic, kMaskInputs, 2, 2, kMaskedFill, shape_masked_fill,
@@ -204,6 +225,13 @@ Tensor div(const Tensor& a, double b, Where where) { return dispatch_unary(Op::d
 Tensor neg(const Tensor& x, Where where) { return dispatch_unary(Op::neg, x, where); }
 Tensor reciprocal(const Tensor& x, Where where) { return dispatch_unary(Op::reciprocal, x, where); }
 Tensor abs(const Tensor& x, Where where) { return dispatch_unary(Op::abs, x, where); }
+Tensor sqrt(const Tensor& x, Where where) { return dispatch_unary(Op::sqrt, x, where); }
+Tensor rsqrt(const Tensor& x, Where where) { return dispatch_unary(Op::rsqrt, x, where); }
+Tensor exp(const Tensor& x, Where where) { return dispatch_unary(Op::exp, x, where); }
+Tensor log(const Tensor& x, Where where) { return dispatch_unary(Op::log, x, where); }
+Tensor pow(const Tensor& x, double exponent, Where where) {
+  return dispatch_unary(Op::pow, x, where, pack<detail::kPow>(exponent));
+}
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max, Where where) {
   return dispatch_unary(Op::clamp, x, where, pack<detail::kClamp>(min, max));
 }
