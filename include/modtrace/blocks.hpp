@@ -1,7 +1,8 @@
 #pragma once
 // Building blocks from torchvision.ops, with torchvision's names, structure
-// and parameter keys: Conv2dNormActivation, LayerNorm2d, Permute,
-// StochasticDepth, MLP. The zoo uses them; so can anyone.
+// and parameter keys: Conv2dNormActivation, SqueezeExcitation, LayerNorm2d,
+// Permute, StochasticDepth, MLP, FrozenBatchNorm2d. The zoo uses them; so
+// can anyone.
 
 #include <optional>
 
@@ -71,6 +72,44 @@ class MLP : public Sequential {
  public:
   MLP(int64_t in_channels, const std::vector<int64_t>& hidden_channels, Activation activation = Activation::relu,
       double dropout = 0.0, bool inplace = true);
+};
+
+// torchvision.ops.SqueezeExcitation: avgpool, fc1 (1x1 conv), activation,
+// fc2, scale_activation give a per-channel scale; the block's own forward
+// multiplies its input by it. Activations default to ReLU and Sigmoid.
+class SqueezeExcitation : public Module {
+ public:
+  SqueezeExcitation(int64_t input_channels, int64_t squeeze_channels, std::shared_ptr<Module> activation = nullptr,
+                    std::shared_ptr<Module> scale_activation = nullptr);
+  AdaptiveAvgPool2d& avgpool;
+  Conv2d& fc1;
+  Conv2d& fc2;
+  Module& activation;
+  Module& scale_activation;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  Tensor scale(const Tensor& x);  // torchvision's _scale: a helper, not a module
+};
+
+// torchvision.ops.FrozenBatchNorm2d: batch norm with fixed statistics and
+// affine parameters, all four buffers; its forward is written out as
+// torchvision's (reshape, rsqrt, multiply, add).
+class FrozenBatchNorm2d : public Module {
+ public:
+  explicit FrozenBatchNorm2d(int64_t num_features, double eps = 1e-5);
+  std::string extra_repr() const override;
+  const int64_t num_features;
+  const double eps;
+  Tensor& weight;
+  Tensor& bias;
+  Tensor& running_mean;
+  Tensor& running_var;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
 };
 
 // A fresh module for an activation kind (nullptr for none).

@@ -7,13 +7,17 @@
 //   Tensor y = (*bn)((*conv)(x));   // conv.weight [64, 3, 7, 7]; bn.running_mean [64] …
 //
 // Weights start as PyTorch's reset_parameters() draws them (uniform in
-// ±1/sqrt(fan_in) for Linear and Conv2d; ones and zeros for norms), from the
-// generator seeded by manual_seed().
+// ±1/sqrt(fan_in) for Linear and the convolutions, N(0, 1) for Embedding;
+// ones and zeros for norms), from the generator seeded by manual_seed().
+// repr() prints each as PyTorch does, numbers and int-or-tuple arguments as
+// they were given.
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "modtrace/module.hpp"
+#include "modtrace/python.hpp"
 
 namespace modtrace {
 
@@ -51,6 +55,67 @@ class Conv2d : public Module {
   Tensor forward(const Tensor& x) override;
 };
 
+// torch.nn.Conv1d: weight [out_channels, in_channels / groups, kernel_size].
+struct Conv1dOptions {
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t dilation = 1;
+  int64_t groups = 1;
+  bool bias = true;
+};
+
+class Conv1d : public Module {
+ public:
+  Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, const Conv1dOptions& options = {});
+  std::string extra_repr() const override;
+  const int64_t in_channels, out_channels, kernel_size;
+  const Conv1dOptions options;
+  Tensor& weight;
+  Tensor& bias;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torch.nn.ConvTranspose2d: weight [in_channels, out_channels / groups, kH, kW].
+struct ConvTranspose2dOptions {
+  Size2 stride = 1;
+  Size2 padding = 0;
+  Size2 output_padding = 0;
+  int64_t groups = 1;
+  bool bias = true;
+  Size2 dilation = 1;
+};
+
+class ConvTranspose2d : public Module {
+ public:
+  ConvTranspose2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
+                  const ConvTranspose2dOptions& options = {});
+  std::string extra_repr() const override;
+  const int64_t in_channels, out_channels;
+  const Size2 kernel_size;
+  const ConvTranspose2dOptions options;
+  Tensor& weight;
+  Tensor& bias;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torch.nn.Embedding: weight [num_embeddings, embedding_dim], N(0, 1) with
+// the padding_idx row zeroed. Indices are float32 whole numbers.
+class Embedding : public Module {
+ public:
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx = std::nullopt);
+  std::string extra_repr() const override;
+  const int64_t num_embeddings, embedding_dim;
+  const std::optional<int64_t> padding_idx;
+  Tensor& weight;
+
+ protected:
+  Tensor forward(const Tensor& indices) override;
+};
+
 struct BatchNormOptions {
   double eps = 1e-5;
   double momentum = 0.1;
@@ -82,6 +147,46 @@ class LayerNorm : public Module {
   const double eps;
   Tensor& weight;  // normalized_shape (elementwise_affine)
   Tensor& bias;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torch.nn.GroupNorm: channels (dimension 1) in num_groups groups.
+class GroupNorm : public Module {
+ public:
+  GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true);
+  std::string extra_repr() const override;
+  const int64_t num_groups, num_channels;
+  const double eps;
+  Tensor& weight;  // [num_channels] (affine)
+  Tensor& bias;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torch.nn.InstanceNorm2d: input statistics per (sample, channel) in training
+// or without tracked statistics; the running ones otherwise. PyTorch's
+// defaults: no affine, no running statistics.
+struct InstanceNormOptions {
+  double eps = 1e-5;
+  double momentum = 0.1;
+  bool affine = false;
+  bool track_running_stats = false;
+};
+
+class InstanceNorm2d : public Module {
+ public:
+  explicit InstanceNorm2d(int64_t num_features, const InstanceNormOptions& options = {});
+  std::string extra_repr() const override;
+  const int64_t num_features;
+  const InstanceNormOptions options;
+  Tensor& weight;
+  Tensor& bias;
+  Tensor& running_mean;
+  Tensor& running_var;
+  Tensor& num_batches_tracked;
 
  protected:
   Tensor forward(const Tensor& x) override;
@@ -134,6 +239,75 @@ class Sigmoid : public Module {
   Tensor forward(const Tensor& x) override;
 };
 
+class Tanh : public Module {
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+class LeakyReLU : public Module {
+ public:
+  explicit LeakyReLU(double negative_slope = 0.01, bool inplace = false)
+      : negative_slope(negative_slope), inplace(inplace) {}
+  std::string extra_repr() const override;
+  const double negative_slope;
+  const bool inplace;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torch.nn.PReLU: num_parameters slopes (1, or one per channel), each `init`.
+class PReLU : public Module {
+ public:
+  explicit PReLU(int64_t num_parameters = 1, double init = 0.25);
+  std::string extra_repr() const override;
+  const int64_t num_parameters;
+  Tensor& weight;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+class Mish : public Module {
+ public:
+  explicit Mish(bool inplace = false) : inplace(inplace) {}
+  std::string extra_repr() const override;
+  const bool inplace;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+class Softplus : public Module {
+ public:
+  explicit Softplus(PyNumber beta = 1, PyNumber threshold = 20) : beta(beta), threshold(threshold) {}
+  std::string extra_repr() const override;
+  const PyNumber beta, threshold;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+class Softmax : public Module {
+ public:
+  explicit Softmax(int64_t dim) : dim(dim) {}
+  std::string extra_repr() const override;
+  const int64_t dim;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+class LogSoftmax : public Module {
+ public:
+  explicit LogSoftmax(int64_t dim) : dim(dim) {}
+  std::string extra_repr() const override;
+  const int64_t dim;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
 class Hardswish : public Module {
  public:
   explicit Hardswish(bool inplace = false) : inplace(inplace) {}
@@ -175,11 +349,89 @@ class Dropout : public Module {
   Tensor forward(const Tensor& x) override;
 };
 
+// Whole channels dropped together in training.
+class Dropout2d : public Dropout {
+ public:
+  using Dropout::Dropout;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// The padding layers (ReflectionPad2d, ZeroPad2d, …): F.pad with the layer's
+// mode. `padding` is one int for every side or (left, right[, top, bottom]).
+class Pad : public Module {
+ public:
+  std::string type_name() const override { return name_; }
+  std::string extra_repr() const override;
+  const std::vector<int64_t> padding;  // (left, right, top, bottom, …)
+  const std::string mode;
+  const double value;
+
+ protected:
+  Pad(std::string name, int64_t dims, std::vector<int64_t> padding, std::string mode, double value);
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  std::string name_;
+};
+
+#define MODTRACE_PADDING_LAYER(Name, dims, mode)                                                          \
+  class Name : public Pad {                                                                            \
+   public:                                                                                             \
+    explicit Name(int64_t padding) : Pad(#Name, dims, {padding}, mode, 0.0) {}                         \
+    explicit Name(std::vector<int64_t> padding) : Pad(#Name, dims, std::move(padding), mode, 0.0) {}   \
+  };
+MODTRACE_PADDING_LAYER(ReflectionPad1d, 1, "reflect")
+MODTRACE_PADDING_LAYER(ReflectionPad2d, 2, "reflect")
+MODTRACE_PADDING_LAYER(ReplicationPad1d, 1, "replicate")
+MODTRACE_PADDING_LAYER(ReplicationPad2d, 2, "replicate")
+MODTRACE_PADDING_LAYER(ZeroPad2d, 2, "constant")
+#undef MODTRACE_PADDING_LAYER
+
+class ConstantPad2d : public Pad {
+ public:
+  ConstantPad2d(int64_t padding, double value) : Pad("ConstantPad2d", 2, {padding}, "constant", value) {}
+  ConstantPad2d(std::vector<int64_t> padding, double value)
+      : Pad("ConstantPad2d", 2, std::move(padding), "constant", value) {}
+  std::string extra_repr() const override;
+};
+
+// torch.nn.Upsample: F.interpolate with a size (one int for every spatial
+// dimension, or one per dimension) or one scale factor.
+struct UpsampleOptions {
+  std::vector<int64_t> size = {};
+  std::optional<double> scale_factor = std::nullopt;
+  std::string mode = "nearest";
+  bool align_corners = false;
+};
+
+class Upsample : public Module {
+ public:
+  explicit Upsample(const UpsampleOptions& options);
+  std::string extra_repr() const override;
+  const UpsampleOptions options;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+class PixelShuffle : public Module {
+ public:
+  explicit PixelShuffle(int64_t upscale_factor) : upscale_factor(upscale_factor) {}
+  std::string extra_repr() const override;
+  const int64_t upscale_factor;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
 struct MaxPool2dOptions {
   std::optional<Size2> stride = std::nullopt;  // default: kernel_size
   Size2 padding = 0;
   Size2 dilation = 1;
   bool ceil_mode = false;
+  bool return_indices = false;  // then forward returns {values, indices}
 };
 
 class MaxPool2d : public Module {
@@ -190,7 +442,7 @@ class MaxPool2d : public Module {
   const MaxPool2dOptions options;
 
  protected:
-  Tensor forward(const Tensor& x) override;
+  Tensors forward_many(const Tensors& inputs) override;
 };
 
 struct AvgPool2dOptions {
@@ -209,6 +461,55 @@ class AvgPool2d : public Module {
 
  protected:
   Tensor forward(const Tensor& x) override;
+};
+
+struct MaxPool1dOptions {
+  std::optional<int64_t> stride = std::nullopt;  // default: kernel_size
+  int64_t padding = 0;
+  int64_t dilation = 1;
+  bool ceil_mode = false;
+};
+
+class MaxPool1d : public Module {
+ public:
+  explicit MaxPool1d(int64_t kernel_size, const MaxPool1dOptions& options = {});
+  std::string extra_repr() const override;
+  const int64_t kernel_size;
+  const MaxPool1dOptions options;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+struct AvgPool1dOptions {
+  std::optional<int64_t> stride = std::nullopt;  // default: kernel_size
+  int64_t padding = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+};
+
+class AvgPool1d : public Module {
+ public:
+  explicit AvgPool1d(int64_t kernel_size, const AvgPool1dOptions& options = {});
+  std::string extra_repr() const override;
+  const int64_t kernel_size;
+  const AvgPool1dOptions options;
+
+ protected:
+  Tensor forward(const Tensor& x) override;
+};
+
+// torch.nn.MaxUnpool2d: forward(input, indices), or with a third tensor whose
+// shape's last two sizes give the output size (PyTorch's output_size).
+class MaxUnpool2d : public Module {
+ public:
+  explicit MaxUnpool2d(Size2 kernel_size, std::optional<Size2> stride = std::nullopt, Size2 padding = 0);
+  std::string extra_repr() const override;
+  std::span<const std::string_view> forward_signature() const override;
+  const Size2 kernel_size, stride, padding;
+
+ protected:
+  Tensors forward_many(const Tensors& inputs) override;
 };
 
 class AdaptiveAvgPool2d : public Module {

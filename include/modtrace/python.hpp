@@ -12,6 +12,18 @@
 
 namespace modtrace {
 
+// A number that remembers whether it was given as an int or a float, for
+// arguments PyTorch prints as given: Softplus(beta=1) prints "beta=1",
+// Softplus(beta=2.0) "beta=2.0".
+struct PyNumber {
+  double value;
+  bool integer;
+  PyNumber(int v) : value(v), integer(true) {}  // NOLINT: implicit by design
+  PyNumber(int64_t v) : value(static_cast<double>(v)), integer(true) {}  // NOLINT
+  PyNumber(double v) : value(v), integer(false) {}  // NOLINT
+};
+std::string python_repr(const PyNumber& value);
+
 // The shortest text that reads back as the same double, in Python's layout.
 std::string python_repr(double value);
 std::string python_repr(bool value);

@@ -43,6 +43,10 @@ std::string python_repr(double value) {
 
 std::string python_repr(bool value) { return value ? "True" : "False"; }
 
+std::string python_repr(const PyNumber& value) {
+  return value.integer ? std::to_string(static_cast<int64_t>(value.value)) : python_repr(value.value);
+}
+
 std::string python_repr(const Size2& value) { return value.single ? std::to_string(value.h) : to_string(value); }
 
 std::string python_tuple(const Shape& values) {

@@ -6,6 +6,7 @@
 #include "core/random.hpp"
 
 #include <atomic>
+#include <cmath>
 
 #include "core/deterministic.hpp"
 #include "core/parallel.hpp"
@@ -40,6 +41,17 @@ void fill_uniform(float* out, int64_t count, double low, double high) {
   const double span = high - low;
   parallel_for(count, count, [&](int64_t i) {
     out[i] = static_cast<float>(low + span * uniform_at(seed, base + static_cast<uint64_t>(i)));
+  });
+}
+
+void fill_normal(float* out, int64_t count) {
+  if (count <= 0) return;
+  const uint64_t seed = current_seed.load();
+  const uint64_t base = next_counter.fetch_add(2 * static_cast<uint64_t>(count));
+  parallel_for(count, count, [&](int64_t i) {
+    const double u1 = 1.0 - uniform_at(seed, base + 2 * static_cast<uint64_t>(i));  // (0, 1]: log is finite
+    const double u2 = uniform_at(seed, base + 2 * static_cast<uint64_t>(i) + 1);
+    out[i] = static_cast<float>(std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2));
   });
 }
 

@@ -10,5 +10,7 @@ namespace modtrace::detail {
 double next_uniform();
 // Fills `count` values uniform in [low, high) (in parallel for large counts).
 void fill_uniform(float* out, int64_t count, double low, double high);
+// Fills `count` values drawn from N(0, 1) (Box-Muller on pairs of uniform draws).
+void fill_normal(float* out, int64_t count);
 
 }  // namespace modtrace::detail

@@ -65,4 +65,51 @@ MLP::MLP(int64_t in, const std::vector<int64_t>& hidden, Activation activation, 
   push_back(make<Dropout>(dropout, inplace));
 }
 
+// ---- SqueezeExcitation ----
+
+SqueezeExcitation::SqueezeExcitation(int64_t in, int64_t squeeze, std::shared_ptr<Module> act,
+                                     std::shared_ptr<Module> scale_act)
+    : avgpool(register_module<AdaptiveAvgPool2d>("avgpool", 1)),
+      fc1(register_module<Conv2d>("fc1", in, squeeze, 1)),
+      fc2(register_module<Conv2d>("fc2", squeeze, in, 1)),
+      activation(register_module("activation", act ? std::move(act) : std::static_pointer_cast<Module>(make<ReLU>()))),
+      scale_activation(register_module("scale_activation",
+                                       scale_act ? std::move(scale_act) : std::static_pointer_cast<Module>(make<Sigmoid>()))) {}
+
+Tensor SqueezeExcitation::scale(const Tensor& x) {
+  Tensor s = avgpool(x);
+  s = fc1(s);
+  s = activation(s);
+  s = fc2(s);
+  return scale_activation(s);
+}
+
+Tensor SqueezeExcitation::forward(const Tensor& x) {
+  const Tensor s = scale(x);
+  return s * x;  // torchvision: scale * input, in the block's own code
+}
+
+// ---- FrozenBatchNorm2d ----
+
+FrozenBatchNorm2d::FrozenBatchNorm2d(int64_t n, double e)
+    : num_features(n),
+      eps(e),
+      weight(register_buffer("weight", Tensor::ones({n}))),
+      bias(register_buffer("bias", Tensor::zeros({n}))),
+      running_mean(register_buffer("running_mean", Tensor::zeros({n}))),
+      running_var(register_buffer("running_var", Tensor::ones({n}))) {}
+
+std::string FrozenBatchNorm2d::extra_repr() const { return std::to_string(num_features) + ", eps=" + python_repr(eps); }
+
+Tensor FrozenBatchNorm2d::forward(const Tensor& x) {
+  // torchvision: move reshapes to the beginning to make it fuser-friendly.
+  const Tensor w = weight.reshape({1, -1, 1, 1});
+  const Tensor b = bias.reshape({1, -1, 1, 1});
+  const Tensor rv = running_var.reshape({1, -1, 1, 1});
+  const Tensor rm = running_mean.reshape({1, -1, 1, 1});
+  const Tensor scale = w * F::rsqrt(rv + eps);
+  const Tensor shift = b - rm * scale;
+  return x * scale + shift;
+}
+
 }  // namespace modtrace
