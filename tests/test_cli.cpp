@@ -262,7 +262,7 @@ TEST_CASE("diff --format json reports errors as JSON on stdout, with the same ex
   CHECK(j["module"] == "context_proj");
   CHECK(j["module_type"] == "Linear");
   CHECK(j["called_at"].get<std::string>().starts_with("tools/plugin-example/example_plugin.cpp:"));
-  CHECK(j["source"].get<std::string>().starts_with("lib/nn/layers/basic.cpp:"));
+  CHECK(j["source"].get<std::string>().starts_with("lib/nn/layers/linear_conv.cpp:"));
   // With --at, the model failing before it reaches that module says where too.
   const Result before = tool("diff resnet18 --at layer2 --format json --input-shape 1x4x32x32 --shape-only");
   CHECK(before.status == 1);

@@ -194,7 +194,7 @@ TEST_CASE("an error inside a nested module names the module path and type") {
     CHECK(e.module_path() == "body.proj");
     CHECK(e.module_type() == "Linear");
     CHECK(e.called_at() == site);
-    CHECK(e.source().rfind("lib/nn/layers/basic.cpp:", 0) == 0);  // the op that raised it
+    CHECK(e.source().rfind("lib/nn/layers/linear_conv.cpp:", 0) == 0);  // the op that raised it
     CHECK(e.message().rfind("linear: ", 0) == 0);
   }
 }

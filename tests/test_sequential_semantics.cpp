@@ -515,7 +515,7 @@ TEST_CASE("8. a module that fails itself is an error that says where, for text a
     CHECK(e.failure.module_path == "lin");
     CHECK(e.failure.module_type == "Linear");
     CHECK(e.failure.called_at.starts_with("tests/test_sequential_semantics.cpp:"));
-    CHECK(e.failure.source.starts_with("lib/nn/layers/basic.cpp:"));
+    CHECK(e.failure.source.starts_with("lib/nn/layers/linear_conv.cpp:"));
   }
 }
 

@@ -323,7 +323,7 @@ TEST_CASE("a failure records the line that called the failing module and the op 
   REQUIRE(t.failure().has_value());
   CHECK(t.failure()->module_path == "<Linear>");
   CHECK(t.failure()->called_at == "tests/test_tracing.cpp:" + std::to_string(KeepsHelper::helper_line));
-  CHECK(t.failure()->source.starts_with("lib/nn/layers/basic.cpp:"));
+  CHECK(t.failure()->source.starts_with("lib/nn/layers/linear_conv.cpp:"));
   const nlohmann::json j = nlohmann::json::parse(trace_to_json(t));
   CHECK(j["failure"]["called_at"] == "tests/test_tracing.cpp:" + std::to_string(KeepsHelper::helper_line));
 }

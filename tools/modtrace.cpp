@@ -276,7 +276,7 @@ int summarize(const SummaryCommand& c) {
 // For --format json: the error as JSON on stdout (the one line on stderr
 // stays), so a consumer reading stdout always gets a document.
 //   {"error": "...", "kind": "runtime", "module": "lin", "module_type": "Linear",
-//    "called_at": "my_model.cpp:12", "source": "lib/nn/layers/basic.cpp:40"}
+//    "called_at": "my_model.cpp:12", "source": "lib/nn/layers/linear_conv.cpp:40"}
 void print_error_json(const std::string& message, const char* kind, const std::exception* error) {
   nlohmann::ordered_json j = {{"error", message}, {"kind", kind}, {"module", nullptr}, {"module_type", nullptr},
                               {"called_at", nullptr}, {"source", nullptr}};
