@@ -66,6 +66,16 @@ const std::map<std::string, Builder>& builders() {
       {"SqueezeExcitation with SiLU and Hardsigmoid",
        [] { return make<SqueezeExcitation>(6, 3, make<SiLU>(), make<Hardsigmoid>()); }},
       {"FrozenBatchNorm2d", [] { return make<FrozenBatchNorm2d>(4); }},
+      {"Linear with forward hooks",
+       [] {
+         auto m = make<Linear>(3, 2);
+         m->register_forward_pre_hook([](Module&, const Tensors& in) { return Tensors{in[0] * 2}; });
+         m->register_forward_hook([](Module&, const Tensors&, const Tensors& out) { return Tensors{out[0] + 1}; });
+         m->register_forward_hook([](Module&, const Tensors&, const Tensors&) { return std::optional<Tensors>(); });
+         m->register_forward_hook(
+             [](Module&, const Tensors&, const Tensors& out) { return Tensors{out[0] * out[0]}; });
+         return m;
+       }},
   };
   return all;
 }

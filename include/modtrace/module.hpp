@@ -23,7 +23,9 @@
 // forward.
 
 #include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +43,33 @@ using NamedModules = std::vector<std::pair<std::string, std::shared_ptr<Module>>
 // A module's own parameters or buffers: a deque, so references handed out by
 // register_parameter stay valid as more are added.
 using TensorSlots = std::deque<std::pair<std::string, Tensor>>;
+
+// Forward hooks, as PyTorch's: a pre-hook sees a call's arguments before
+// forward runs and may replace them; a hook sees arguments and results after
+// forward and may replace the results (return std::nullopt to keep them).
+// They run inside the module's call, so a trace counts their ops as the
+// module's own.
+using ForwardPreHook = std::function<std::optional<Tensors>(Module& module, const Tensors& inputs)>;
+using ForwardHook =
+    std::function<std::optional<Tensors>(Module& module, const Tensors& inputs, const Tensors& outputs)>;
+
+namespace detail {
+struct HookLists;
+}
+
+// What register_forward_hook returns. remove() unregisters the hook; removing
+// twice, or after the module is gone, does nothing.
+class HookHandle {
+ public:
+  HookHandle() = default;
+  void remove();
+
+ private:
+  friend class Module;
+  HookHandle(std::weak_ptr<detail::HookLists> lists, uint64_t id) : lists_(std::move(lists)), id_(id) {}
+  std::weak_ptr<detail::HookLists> lists_;
+  uint64_t id_ = 0;
+};
 
 // What load_state_dict found (strict loading throws instead of returning problems).
 struct LoadResult {
@@ -114,6 +143,10 @@ class Module {
   LoadResult load_state_dict(const NamedTensors& state, bool strict = true);
   int64_t parameter_count() const;
 
+  // ---- hooks (see ForwardHook), run in registration order ----
+  HookHandle register_forward_pre_hook(ForwardPreHook hook);
+  HookHandle register_forward_hook(ForwardHook hook);
+
   // ---- mode ----
   Module& train(bool on = true);
   Module& eval() { return train(false); }
@@ -158,6 +191,7 @@ class Module {
   void check_new_name(const std::string& name, const char* kind) const;
 
   NamedModules children_;
+  std::shared_ptr<detail::HookLists> hooks_;  // null until a hook is registered: calls then pay one check
   TensorSlots parameters_;
   TensorSlots buffers_;
   bool training_ = true;

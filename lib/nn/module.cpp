@@ -14,6 +14,13 @@
 
 namespace modtrace {
 namespace detail {
+
+struct HookLists {
+  uint64_t next_id = 1;
+  std::vector<std::pair<uint64_t, ForwardPreHook>> pre;
+  std::vector<std::pair<uint64_t, ForwardHook>> post;
+};
+
 namespace {
 
 thread_local std::vector<ActiveCall> tls_call_stack;
@@ -90,9 +97,24 @@ Tensors Module::call_with_tuple(const Tensors& tuple, SourceLocation where) { re
 Tensors Module::run_call(const Tensors& arguments, const SourceLocation& where, bool tuple) {
   detail::ModuleCallScope scope(*this, arguments, where, tuple);
   try {
+    // Hooks may remove themselves while they run: each pass works on a copy of the list.
+    const std::shared_ptr<detail::HookLists> hooks = hooks_;
+    Tensors args;
+    if (hooks) {
+      args = arguments;
+      for (const auto& [id, hook] : decltype(hooks->pre)(hooks->pre)) {
+        if (auto replaced = hook(*this, args)) args = std::move(*replaced);
+      }
+    }
+    const Tensors& in = hooks ? args : arguments;
     // Checked inside the scope, so a wrong count is this module's error, as in PyTorch.
-    if (!tuple) check_argument_count(arguments.size());
-    Tensors outputs = tuple ? forward_tuple(arguments) : forward_many(arguments);
+    if (!tuple) check_argument_count(in.size());
+    Tensors outputs = tuple ? forward_tuple(in) : forward_many(in);
+    if (hooks) {
+      for (const auto& [id, hook] : decltype(hooks->post)(hooks->post)) {
+        if (auto replaced = hook(*this, in, outputs)) outputs = std::move(*replaced);
+      }
+    }
     scope.finish(outputs);
     return outputs;
   } catch (Error& e) {
@@ -155,6 +177,31 @@ Tensors Module::forward_tuple(const Tensors& /*tuple*/) {
   if (required > 1) throw Error(missing_arguments(type_name(), names.subspan(1, required - 1)));
   const std::string first = names.empty() ? "input" : std::string(names[0]);
   throw Error(type_name() + ".forward(): argument '" + first + "' (position 1) must be Tensor, not tuple");
+}
+
+// ---- hooks ----
+
+HookHandle Module::register_forward_pre_hook(ForwardPreHook hook) {
+  if (!hook) throw Error(type_name() + ": a forward pre-hook must be callable");
+  if (!hooks_) hooks_ = std::make_shared<detail::HookLists>();
+  const uint64_t id = hooks_->next_id++;
+  hooks_->pre.emplace_back(id, std::move(hook));
+  return HookHandle(hooks_, id);
+}
+
+HookHandle Module::register_forward_hook(ForwardHook hook) {
+  if (!hook) throw Error(type_name() + ": a forward hook must be callable");
+  if (!hooks_) hooks_ = std::make_shared<detail::HookLists>();
+  const uint64_t id = hooks_->next_id++;
+  hooks_->post.emplace_back(id, std::move(hook));
+  return HookHandle(hooks_, id);
+}
+
+void HookHandle::remove() {
+  const auto lists = lists_.lock();
+  if (!lists) return;
+  std::erase_if(lists->pre, [&](const auto& entry) { return entry.first == id_; });
+  std::erase_if(lists->post, [&](const auto& entry) { return entry.first == id_; });
 }
 
 // ---- naming and printing ----

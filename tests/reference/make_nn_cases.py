@@ -96,6 +96,15 @@ case("SqueezeExcitation with SiLU and Hardsigmoid", ops.SqueezeExcitation(6, 3, 
      [data(1, 6, 3, 3)])
 case("FrozenBatchNorm2d", ops.FrozenBatchNorm2d(4), [data(2, 4, 3, 3)])
 
+# Forward hooks: a pre-hook doubles the input, two forward hooks add 1 then
+# square; a hook that returns None keeps the output.
+hooked = nn.Linear(3, 2)
+hooked.register_forward_pre_hook(lambda m, inputs: (inputs[0] * 2,))
+hooked.register_forward_hook(lambda m, inputs, output: output + 1)
+hooked.register_forward_hook(lambda m, inputs, output: None)
+hooked.register_forward_hook(lambda m, inputs, output: output * output)
+case("Linear with forward hooks", hooked, [data(4, 3)])
+
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "nn_cases.json"), "w") as f:
     json.dump({"generator": "tests/reference/make_nn_cases.py", "torch": torch.__version__, "cases": cases}, f)
