@@ -221,6 +221,11 @@ TEST_CASE("a plugin's models work in every command") {
 TEST_CASE("a plugin model with two inputs: diff, run and trace from the command line") {
   const std::string plugin = std::string("--plugin ") + MODTRACE_EXAMPLE_PLUGIN;
   CHECK(contains(tool(plugin + " models").out, "two_tower          [1, 8], [1, 4]"));
+  // One class, two configurations, each made by its own lambda.
+  const Result wide = tool(plugin + " summary two_tower_wide");
+  CHECK(wide.status == 0);
+  CHECK(contains(wide.out, "  query_proj                             Linear                   [1, 64]"));
+  CHECK(contains(tool(plugin + " summary two_tower").out, "  query_proj                             Linear                   [1, 16]"));
   // PyTorch's Sequential takes one argument: it raises before any child runs.
   const Result r = tool(plugin + " diff two_tower");
   CHECK(r.status == 0);
@@ -305,7 +310,8 @@ TEST_CASE("a plugin registering bad models is refused with every problem named")
   CHECK(contains(r.err, "model 'odd_input': unknown input 'random'; expected ones, zeros or deterministic;"));
   CHECK(contains(r.err, "model 'seed_main_model': the zoo already has a model with this name;"));
   CHECK(contains(r.err, "model 'no_inputs': a model needs at least one input shape;"));
-  CHECK(contains(r.err, "model 'null_shapes': input shapes missing"));
+  CHECK(contains(r.err, "model 'null_shapes': input shapes missing;"));
+  CHECK(contains(r.err, "model 'no_factory': no create function"));
 }
 
 TEST_CASE("a plugin model whose factory returns null, or that throws a non-standard exception, is a runtime error") {

@@ -6,34 +6,40 @@
 //
 //   extern "C" int modtrace_plugin_init(modtrace_registrar* registrar);
 //
-// It checks registrar->api_version, calls registrar->add_model (or, for a
-// forward taking several tensors, add_model_inputs) once per model and
-// returns 0 (anything else is reported as a failure). `create` returns a new
-// modtrace::Module allocated with `new`; modtrace owns and deletes it. The
-// library stays loaded for the life of the process.
+// It checks registrar->api_version, calls registrar->add_model (a model with
+// one input, made by a function) or, since version 2, add_model_factory (any
+// number of inputs, made by a function given a context: a closure), once per
+// model, and returns 0 (anything else is reported as a failure). The create
+// function returns a new modtrace::Module allocated with `new`; modtrace owns
+// and deletes it. The library stays loaded for the life of the process.
 //
 // In C++ the helpers below do the bookkeeping:
 //
 //   #include <modtrace/plugin.hpp>
-//   struct Tiny : modtrace::Module { … };
-//   struct Pair : modtrace::Module { … };   // forward_signature() {"query", "context"}
+//   struct Tiny : modtrace::Module { … };                      // default-constructible
+//   struct Tower : modtrace::Module { Tower(int64_t width); … };  // forward_signature() {"query", "context"}
 //   extern "C" int modtrace_plugin_init(modtrace_registrar* r) {
 //     if (modtrace::plugin::add<Tiny>(r, "tiny", "a tiny model", {1, 8}) != 0) return 1;
-//     return modtrace::plugin::add_with_inputs<Pair>(r, "pair", "two inputs", {{1, 8}, {1, 4}});
+//     return modtrace::plugin::add_factory(r, "tower_16", "two inputs, width 16",
+//                                          [] { return std::make_unique<Tower>(16); }, {{1, 8}, {1, 4}});
 //   }
 //
 // and the tool uses them with `modtrace --plugin ./libtiny.so diff tiny`.
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
+#include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 extern "C" {
 
-// 2: add_model_inputs (models with several inputs). A plugin built for
-// version N loads into any modtrace whose api_version is at least N.
+// 2: add_model_factory (several inputs, a create function with a context).
+// A plugin built for version N loads into any modtrace whose api_version is
+// at least N.
 #define MODTRACE_PLUGIN_API_VERSION 2
 
 typedef struct modtrace_registrar modtrace_registrar;
@@ -47,11 +53,12 @@ struct modtrace_registrar {
   int (*add_model)(modtrace_registrar* self, const char* name, const char* description, const int64_t* input_shape,
                    size_t input_rank, const char* input_kind, void* (*create)(void));
   void* context;  // modtrace's own
-  // Since version 2: a model taking input_count inputs; input i has
-  // input_ranks[i] sizes at input_shapes[i].
-  int (*add_model_inputs)(modtrace_registrar* self, const char* name, const char* description, size_t input_count,
-                          const int64_t* const* input_shapes, const size_t* input_ranks, const char* input_kind,
-                          void* (*create)(void));
+  // Since version 2: a model taking input_count inputs (input i has
+  // input_ranks[i] sizes at input_shapes[i]), made by create(create_context).
+  // The context must live as long as the plugin (modtrace never frees it).
+  int (*add_model_factory)(modtrace_registrar* self, const char* name, const char* description, size_t input_count,
+                           const int64_t* const* input_shapes, const size_t* input_ranks, const char* input_kind,
+                           void* (*create)(void* create_context), void* create_context);
 };
 
 // The symbol a plugin exports.
@@ -59,6 +66,8 @@ typedef int (*modtrace_plugin_init_fn)(modtrace_registrar* registrar);
 }
 
 namespace modtrace {
+
+class Module;
 
 // Loads a plugin and registers its models in the zoo; returns their names.
 // Throws Error when the library cannot be loaded, lacks modtrace_plugin_init,
@@ -77,11 +86,15 @@ int add(modtrace_registrar* registrar, const char* name, const char* description
   return registrar->add_model(registrar, name, description, shape.data(), shape.size(), input_kind, create);
 }
 
-// The same for a model whose forward takes several tensors, one shape each.
-template <class M>
-int add_with_inputs(modtrace_registrar* registrar, const char* name, const char* description,
-                    std::initializer_list<std::initializer_list<int64_t>> input_shapes,
-                    const char* input_kind = "deterministic") {
+// Registers a model made by `factory`, any callable returning a
+// std::unique_ptr to a Module (a lambda may capture its configuration), with
+// one input shape per tensor its forward takes.
+template <class Factory>
+int add_factory(modtrace_registrar* registrar, const char* name, const char* description, Factory factory,
+                std::initializer_list<std::initializer_list<int64_t>> input_shapes,
+                const char* input_kind = "deterministic") {
+  using Made = typename std::invoke_result_t<Factory&>::element_type;
+  static_assert(std::is_base_of_v<Module, Made>, "the factory must return a std::unique_ptr to a modtrace::Module");
   if (registrar == nullptr || registrar->api_version < 2) return -1;
   std::vector<std::vector<int64_t>> shapes(input_shapes.begin(), input_shapes.end());
   std::vector<const int64_t*> data;
@@ -90,9 +103,11 @@ int add_with_inputs(modtrace_registrar* registrar, const char* name, const char*
     data.push_back(s.data());
     ranks.push_back(s.size());
   }
-  void* (*create)() = []() -> void* { return new M(); };
-  return registrar->add_model_inputs(registrar, name, description, shapes.size(), data.data(), ranks.data(),
-                                     input_kind, create);
+  // Lives as long as the plugin: the registry may build the model at any time.
+  auto* context = new std::function<Module*()>([factory]() mutable -> Module* { return factory().release(); });
+  void* (*create)(void*) = [](void* c) -> void* { return (*static_cast<std::function<Module*()>*>(c))(); };
+  return registrar->add_model_factory(registrar, name, description, shapes.size(), data.data(), ranks.data(),
+                                      input_kind, create, context);
 }
 
 }  // namespace plugin

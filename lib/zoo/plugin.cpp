@@ -11,7 +11,8 @@ namespace {
 
 struct Pending {
   zoo::ModelInfo info;
-  void* (*create)(void);
+  void* (*create)(void*);
+  void* context;
 };
 
 struct Collected {
@@ -19,9 +20,9 @@ struct Collected {
   std::vector<std::string> problems;
 };
 
-int add_model_inputs(modtrace_registrar* self, const char* name, const char* description, size_t input_count,
-                     const int64_t* const* shapes, const size_t* ranks, const char* input_kind,
-                     void* (*create)(void)) {
+int add_model_factory(modtrace_registrar* self, const char* name, const char* description, size_t input_count,
+                      const int64_t* const* shapes, const size_t* ranks, const char* input_kind,
+                      void* (*create)(void*), void* context) {
   auto& collected = *static_cast<Collected*>(self->context);
   const std::string model = name ? name : "";
   auto refuse = [&](const std::string& why) {
@@ -53,13 +54,19 @@ int add_model_inputs(modtrace_registrar* self, const char* name, const char* des
     if (other.info.name == model) return refuse("registered twice");
   }
   p.create = create;
+  p.context = context;
   collected.models.push_back(std::move(p));
   return 0;
 }
 
+// Version 1's plain create function, called through version 2's context.
+void* call_plain(void* function) { return reinterpret_cast<void* (*)(void)>(function)(); }
+
 int add_model(modtrace_registrar* self, const char* name, const char* description, const int64_t* shape,
               size_t rank, const char* input_kind, void* (*create)(void)) {
-  return add_model_inputs(self, name, description, 1, &shape, &rank, input_kind, create);
+  if (create == nullptr) return add_model_factory(self, name, description, 1, &shape, &rank, input_kind, nullptr, nullptr);
+  return add_model_factory(self, name, description, 1, &shape, &rank, input_kind, call_plain,
+                           reinterpret_cast<void*>(create));
 }
 
 }  // namespace
@@ -78,7 +85,7 @@ std::vector<std::string> load_plugin(const std::string& path) {
     throw Error("plugin '" + path + "' does not export modtrace_plugin_init (see include/modtrace/plugin.hpp)");
   }
   Collected collected;
-  modtrace_registrar registrar{MODTRACE_PLUGIN_API_VERSION, add_model, &collected, add_model_inputs};
+  modtrace_registrar registrar{MODTRACE_PLUGIN_API_VERSION, add_model, &collected, add_model_factory};
   int status = 0;
   try {
     status = init(&registrar);
@@ -98,9 +105,10 @@ std::vector<std::string> load_plugin(const std::string& path) {
   std::vector<std::string> names;
   for (auto& p : collected.models) {
     auto create = p.create;
+    void* context = p.context;
     const std::string name = p.info.name;
-    zoo::register_model(std::move(p.info), [create, name]() {
-      void* made = create();
+    zoo::register_model(std::move(p.info), [create, context, name]() {
+      void* made = create(context);
       if (made == nullptr) throw Error("plugin model '" + name + "': create returned null");
       return std::shared_ptr<Module>(static_cast<Module*>(made));
     });

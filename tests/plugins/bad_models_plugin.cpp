@@ -4,6 +4,7 @@
 
 namespace {
 void* make_nothing() { return nullptr; }
+void* make_nothing_with(void*) { return nullptr; }
 }  // namespace
 
 extern "C" int modtrace_plugin_init(modtrace_registrar* r) {
@@ -15,7 +16,8 @@ extern "C" int modtrace_plugin_init(modtrace_registrar* r) {
   r->add_model(r, "seed_main_model", "a name the zoo has", shape, 2, "ones", make_nothing);
   const int64_t* shapes[] = {shape};
   const size_t ranks[] = {2};
-  r->add_model_inputs(r, "no_inputs", "no input shape at all", 0, shapes, ranks, "ones", make_nothing);
-  r->add_model_inputs(r, "null_shapes", "shapes missing", 1, nullptr, ranks, "ones", make_nothing);
+  r->add_model_factory(r, "no_inputs", "no input shape at all", 0, shapes, ranks, "ones", make_nothing_with, nullptr);
+  r->add_model_factory(r, "null_shapes", "shapes missing", 1, nullptr, ranks, "ones", make_nothing_with, nullptr);
+  r->add_model_factory(r, "no_factory", "no create function", 1, shapes, ranks, "ones", nullptr, nullptr);
   return 0;
 }

@@ -1,7 +1,8 @@
-// An example modtrace plugin with two models:
+// An example modtrace plugin with three models:
 //  - residual_mlp: a forward that adds its input back (a skip connection the
-//    children-only Sequential loses);
-//  - two_tower: a forward taking two tensors (PyTorch's Sequential takes one,
+//    children-only Sequential loses); a default-constructible class;
+//  - two_tower and two_tower_wide: one class, two configurations, made by
+//    lambdas; a forward taking two tensors (PyTorch's Sequential takes one,
 //    so nn.Sequential(*children()) raises before any child runs).
 //
 // Build it like any shared library linked with modtrace (see meson.build
@@ -26,10 +27,15 @@ class ResidualMLP : public Module {
 // forward(query, context): head(relu(query_proj(query) + context_proj(context)))
 class TwoTower : public Module {
  public:
-  Linear& query_proj = register_module<Linear>("query_proj", 8, 16);
-  Linear& context_proj = register_module<Linear>("context_proj", 4, 16);
-  ReLU& relu = register_module<ReLU>("relu");
-  Linear& head = register_module<Linear>("head", 16, 2);
+  TwoTower(int64_t query_width, int64_t context_width, int64_t hidden)
+      : query_proj(register_module<Linear>("query_proj", query_width, hidden)),
+        context_proj(register_module<Linear>("context_proj", context_width, hidden)),
+        relu(register_module<ReLU>("relu")),
+        head(register_module<Linear>("head", hidden, 2)) {}
+  Linear& query_proj;
+  Linear& context_proj;
+  ReLU& relu;
+  Linear& head;
 
   std::span<const std::string_view> forward_signature() const override {
     static constexpr std::string_view names[] = {"query", "context"};
@@ -52,7 +58,13 @@ extern "C" int modtrace_plugin_init(modtrace_registrar* registrar) {
                                {1, 8}, "deterministic") != 0) {
     return 1;
   }
-  return plugin::add_with_inputs<TwoTower>(registrar, "two_tower",
-                                           "head(relu(query_proj(query) + context_proj(context))): two inputs",
-                                           {{1, 8}, {1, 4}}, "deterministic");
+  // One class, two configurations: the factories capture what differs.
+  for (const int64_t hidden : {16, 64}) {
+    const char* name = hidden == 16 ? "two_tower" : "two_tower_wide";
+    const int status = plugin::add_factory(
+        registrar, name, "head(relu(query_proj(query) + context_proj(context))): two inputs",
+        [hidden] { return std::make_unique<TwoTower>(8, 4, hidden); }, {{1, 8}, {1, 4}}, "deterministic");
+    if (status != 0) return status;
+  }
+  return 0;
 }
