@@ -388,3 +388,10 @@ TEST_CASE("analysis errors: an unknown path, a module never called, a model that
             .rfind("the module itself fails on this input, so there is nothing to compare: in module 'fc' (Linear)", 0) ==
         0);
 }
+
+TEST_CASE("function names leave out anonymous namespaces") {
+  CHECK(short_function_name("modtrace::Tensor {anonymous}::helper(const modtrace::Tensor&)") == "helper");
+  CHECK(short_function_name("virtual modtrace::Tensor {anonymous}::Block::forward(const modtrace::Tensor&)") ==
+        "Block::forward");
+  CHECK(short_function_name("void modtrace::zoo::MainModel::forward()") == "MainModel::forward");
+}

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <sstream>
 
 #include "helpers.hpp"
 
@@ -324,4 +326,26 @@ TEST_CASE("a plugin model whose factory returns null, or that throws a non-stand
   const Result traced = tool(std::string("--plugin ") + MODTRACE_NULL_MODEL_PLUGIN + " trace throws_int");
   CHECK(traced.status == 1);
   CHECK(contains(traced.err, "the forward failed (the trace stops there): an exception that is not a std::exception"));
+}
+
+TEST_CASE("a plugin named without a path is refused with the reason and the fix") {
+  const Result r = tool("--plugin libexample_plugin.so models");
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "cannot load plugin 'libexample_plugin.so': "));
+  CHECK(contains(r.err, "a name without '/' is looked up in the system's library directories only, so a file in "
+                        "this directory needs a path: ./libexample_plugin.so"));
+}
+
+TEST_CASE("the trace table keeps its columns aligned however long the module paths") {
+  const Result r = tool("trace vit_b_16 --shape-only");
+  REQUIRE(r.status == 0);
+  std::istringstream lines_in(r.out);
+  std::string line;
+  std::set<size_t> source_columns;
+  while (std::getline(lines_in, line)) {
+    const size_t at = line.find("lib/");
+    if (at != std::string::npos) source_columns.insert(at);
+  }
+  CHECK(source_columns.size() == 1);  // every source starts in the same column
+  CHECK(contains(r.out, "encoder.layers.encoder_layer_11.self_attention [197, 1, 768]"));
 }

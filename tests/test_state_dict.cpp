@@ -110,3 +110,14 @@ TEST_CASE("a module registered under two names needs both keys, and the later na
                          {"enc.weight", Tensor::full({2, 2}, 5)}, {"enc.bias", Tensor::zeros({2})}});
   CHECK(model.enc.weight.at({0, 0}) == 7.0f);
 }
+
+TEST_CASE("a state dict with many wrong keys names a few and counts the rest") {
+  auto model = zoo::create("resnet18");
+  NamedTensors renamed;
+  for (const auto& [key, t] : model->state_dict()) renamed.emplace_back("module." + key, t);
+  const std::string message = test::error_of([&] { model->load_state_dict(renamed); });
+  CHECK(message.find("Missing key(s) in state_dict: \"conv1.weight\", \"bn1.weight\", \"bn1.bias\", "
+                     "\"bn1.running_mean\", \"bn1.running_var\", … and 117 more") != std::string::npos);
+  CHECK(message.find("Unexpected key(s) in state_dict: \"module.conv1.weight\"") != std::string::npos);
+  CHECK(message.size() < 600);
+}

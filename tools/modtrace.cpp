@@ -159,18 +159,67 @@ struct TraceCommand {
   std::string output;
 };
 
+// A text table whose columns are as wide as their widest cell (at least
+// `width`), so a long module path never pushes the next columns out of line.
+class Table {
+ public:
+  struct Column {
+    std::string header;
+    size_t width;
+    bool right = false;  // numbers
+  };
+  explicit Table(std::vector<Column> columns) : columns_(std::move(columns)) {
+    for (auto& c : columns_) c.width = std::max(c.width, c.header.size());
+  }
+  void add(std::vector<std::string> row) {
+    for (size_t i = 0; i < row.size() && i < columns_.size(); ++i) columns_[i].width = std::max(columns_[i].width, row[i].size());
+    rows_.push_back(std::move(row));
+  }
+  size_t width() const {
+    size_t w = 0;
+    for (const auto& c : columns_) w += c.width + 1;
+    return w == 0 ? 0 : w - 1;
+  }
+  void print_header() const { print_row(headers()); }
+  void print_rows() const {
+    for (const auto& row : rows_) print_row(row);
+  }
+
+ private:
+  std::vector<std::string> headers() const {
+    std::vector<std::string> h;
+    for (const auto& c : columns_) h.push_back(c.header);
+    return h;
+  }
+  void print_row(const std::vector<std::string>& row) const {
+    std::string line;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const std::string cell = i < row.size() ? row[i] : "";
+      const std::string pad(columns_[i].width > cell.size() ? columns_[i].width - cell.size() : 0, ' ');
+      // The last column is not padded: no trailing blanks.
+      line += (i ? " " : "") + (columns_[i].right ? pad + cell : cell + (i + 1 < columns_.size() ? pad : ""));
+    }
+    std::printf("%s\n", line.c_str());
+  }
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
 void print_trace_table(const Trace& t) {
-  std::printf("%-4s %-20s %-13s %-28s %-22s %s\n", "#", "op", "ownership", "module", "shape", "source");
+  Table table({{"#", 4}, {"op", 20}, {"ownership", 13}, {"module", 28}, {"shape", 22}, {"source", 0}});
   int index = 0;
   for (Vertex v : t.op_nodes()) {
     const Node& n = t.graph()[v];
     const Ownership o = t.ownership(v);
     const char* ownership = o.functional() ? "functional" : o.module_owned() ? "module-owned" : "outside";
     const std::string module = o.innermost_call >= 0 && !o.module.empty() ? o.module : "(root)";
-    const std::string shape = n.kind == NodeKind::failed_op ? std::string("FAILED") : to_string(n.shape);
-    std::printf("%-4d %-20s %-13s %-28s %-22s %s\n", ++index, std::string(n.op_name).c_str(), ownership,
-                module.c_str(), shape.c_str(), source_text(n.source).c_str());
+    const std::string shape = n.kind == NodeKind::failed_op ? std::string("FAILED")
+                              : n.output_shapes.empty()       ? to_string(n.shape)
+                                                              : to_string(n.output_shapes);
+    table.add({std::to_string(++index), std::string(n.op_name), ownership, module, shape, source_text(n.source)});
   }
+  table.print_header();
+  table.print_rows();
 }
 
 int trace_model(const TraceCommand& c) {
@@ -237,8 +286,7 @@ int summarize(const SummaryCommand& c) {
     const Node& n = t.graph()[v];
     if (n.call >= 0) own_ops[n.call].emplace_back(n.op_name);
   }
-  std::printf("%-40s %-24s %-22s %14s %8s\n", "module", "type", "output shape", "parameters", "own ops");
-  std::printf("%s\n", std::string(112, '-').c_str());
+  Table table({{"module", 40}, {"type", 24}, {"output shape", 22}, {"parameters", 14, true}, {"own ops", 8, true}});
   std::map<const Module*, bool> counted;
   for (size_t i = 0; i < t.calls().size(); ++i) {
     const ModuleCall& call = t.calls()[i];
@@ -255,9 +303,13 @@ int summarize(const SummaryCommand& c) {
     const auto ops = own_ops.find(static_cast<int>(i));
     const size_t n_ops = ops == own_ops.end() ? 0 : ops->second.size();
     const std::string type = call.registered ? call.type : call.type + " (unregistered)";
-    std::printf("%-40s %-24s %-22s %14s %8zu\n", name.c_str(), type.c_str(), shape.c_str(), params.c_str(), n_ops);
+    table.add({name, type, shape, params, std::to_string(n_ops)});
   }
-  std::printf("%s\n", std::string(112, '-').c_str());
+  const std::string rule(table.width(), '-');
+  table.print_header();
+  std::printf("%s\n", rule.c_str());
+  table.print_rows();
+  std::printf("%s\n", rule.c_str());
   std::printf("total parameters: %s\n", thousands(l.model->parameter_count()).c_str());
   // The root's own work includes what unregistered modules it called ran.
   std::string list;

@@ -48,6 +48,9 @@ std::string short_function_name(const char* pretty_function) {
     }
   }
   parts.push_back(s.substr(start));
+  // An anonymous namespace says nothing to a reader: "{anonymous}::helper" is "helper".
+  std::erase_if(parts, [](const std::string& p) { return p == "{anonymous}" || p == "(anonymous namespace)"; });
+  if (parts.empty()) return "";
   return parts.size() >= 2 ? parts[parts.size() - 2] + "::" + parts.back() : parts.back();
 }
 

@@ -398,9 +398,12 @@ LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
   for (const auto& [key, t] : own) {
     if (!given.count(key)) result.missing_keys.push_back(key);
   }
+  // A few keys, then how many more: a whole model's keys would be kilobytes on one line.
   auto quoted_list = [](const std::vector<std::string>& keys) {
+    constexpr size_t kShown = 5;
     std::string s;
-    for (const auto& k : keys) s += (s.empty() ? "\"" : ", \"") + k + "\"";
+    for (size_t i = 0; i < keys.size() && i < kShown; ++i) s += (s.empty() ? "\"" : ", \"") + keys[i] + "\"";
+    if (keys.size() > kShown) s += ", … and " + std::to_string(keys.size() - kShown) + " more";
     return s;
   };
   if (strict && !result.unexpected_keys.empty()) {
@@ -410,8 +413,10 @@ LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
     problems.insert(problems.begin(), "Missing key(s) in state_dict: " + quoted_list(result.missing_keys));
   }
   if (!problems.empty()) {
+    constexpr size_t kShown = 8;
     std::string message = "Error(s) in loading state_dict for " + type_name() + ":";
-    for (const auto& p : problems) message += "\n\t" + p;
+    for (size_t i = 0; i < problems.size() && i < kShown; ++i) message += "\n\t" + problems[i];
+    if (problems.size() > kShown) message += "\n\t… and " + std::to_string(problems.size() - kShown) + " more problems";
     throw Error(message);
   }
   // Everything checked: now copy (tensors in `own` share storage with the model's).

@@ -77,7 +77,13 @@ std::vector<std::string> load_plugin(const std::string& path) {
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = ::dlerror();
-    throw Error("cannot load plugin '" + path + "': " + (why ? why : "unknown error"));
+    // dlopen searches the system's library directories, never the working
+    // directory, for a name without '/': say so when the user meant a file here.
+    const bool bare = path.find('/') == std::string::npos;
+    throw Error("cannot load plugin '" + path + "': " + (why ? why : "unknown error") +
+                (bare ? "; a name without '/' is looked up in the system's library directories only, so a file "
+                        "in this directory needs a path: ./" + path
+                      : ""));
   }
   ::dlerror();
   auto init = reinterpret_cast<modtrace_plugin_init_fn>(::dlsym(handle, "modtrace_plugin_init"));
