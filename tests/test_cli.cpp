@@ -329,11 +329,20 @@ TEST_CASE("a plugin model whose factory returns null, or that throws a non-stand
 }
 
 TEST_CASE("a plugin named without a path is refused with the reason and the fix") {
-  const Result r = tool("--plugin libexample_plugin.so models");
-  CHECK(r.status == 1);
-  CHECK(contains(r.err, "cannot load plugin 'libexample_plugin.so': "));
-  CHECK(contains(r.err, "a name without '/' is looked up in the system's library directories only, so a file in "
-                        "this directory needs a path: ./libexample_plugin.so"));
+  // A plugin file in the working directory, under a name no library directory has.
+  Scratch s;
+  fs::copy_file(MODTRACE_EXAMPLE_PLUGIN, s / "libplugin_here.so");
+  const std::string command = "cd " + (s / "") + " && " + std::string(MODTRACE_CLI) +
+                              " --plugin libplugin_here.so models >" + (s / "out") + " 2>" + (s / "err");
+  const int raw = std::system(command.c_str());
+  CHECK((WIFEXITED(raw) ? WEXITSTATUS(raw) : -1) == 1);
+  const std::string err = slurp(s / "err");
+  CHECK(contains(err, "cannot load plugin 'libplugin_here.so': "));
+  CHECK(contains(err, "a name without '/' is looked up in the system's library directories only, so a file in "
+                      "this directory needs a path: ./libplugin_here.so"));
+  // With the path, it loads.
+  CHECK(std::system(("cd " + (s / "") + " && " + std::string(MODTRACE_CLI) +
+                     " --plugin ./libplugin_here.so models >/dev/null").c_str()) == 0);
 }
 
 TEST_CASE("the trace table keeps its columns aligned however long the module paths") {
