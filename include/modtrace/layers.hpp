@@ -123,17 +123,28 @@ struct BatchNormOptions {
   bool track_running_stats = true;
 };
 
-class BatchNorm2d : public Module {
+// What BatchNorm2d and InstanceNorm2d share, as PyTorch's _NormBase: the
+// settings, the affine parameters and the running statistics, and the repr.
+class NormBase : public Module {
  public:
-  explicit BatchNorm2d(int64_t num_features, const BatchNormOptions& options = {});
   std::string extra_repr() const override;
   const int64_t num_features;
-  const BatchNormOptions options;
+  const double eps, momentum;
+  const bool affine, track_running_stats;
   Tensor& weight;  // [C] (affine)
   Tensor& bias;    // [C] (affine)
-  Tensor& running_mean;         // buffer [C]
+  Tensor& running_mean;         // buffer [C] (track_running_stats)
   Tensor& running_var;          // buffer [C]
   Tensor& num_batches_tracked;  // buffer [], a count kept as float
+
+ protected:
+  NormBase(const char* type, int64_t num_features, double eps, double momentum, bool affine,
+           bool track_running_stats);
+};
+
+class BatchNorm2d : public NormBase {
+ public:
+  explicit BatchNorm2d(int64_t num_features, const BatchNormOptions& options = {});
 
  protected:
   Tensor forward(const Tensor& x) override;
@@ -176,17 +187,9 @@ struct InstanceNormOptions {
   bool track_running_stats = false;
 };
 
-class InstanceNorm2d : public Module {
+class InstanceNorm2d : public NormBase {
  public:
   explicit InstanceNorm2d(int64_t num_features, const InstanceNormOptions& options = {});
-  std::string extra_repr() const override;
-  const int64_t num_features;
-  const InstanceNormOptions options;
-  Tensor& weight;
-  Tensor& bias;
-  Tensor& running_mean;
-  Tensor& running_var;
-  Tensor& num_batches_tracked;
 
  protected:
   Tensor forward(const Tensor& x) override;

@@ -30,17 +30,6 @@ constexpr AttrSpec kSelect[] = {{"dim", AttrType::integer}, {"index", AttrType::
 constexpr AttrSpec kNarrow[] = {{"dim", AttrType::integer}, {"start", AttrType::integer}, {"length", AttrType::integer}};
 constexpr AttrSpec kExpand[] = {{"size", AttrType::ints}};
 
-// Elements before / after dimension `dim`.
-int64_t outer_size(const Shape& s, int64_t dim) {
-  int64_t n = 1;
-  for (int64_t d = 0; d < dim; ++d) n *= s[d];
-  return n;
-}
-int64_t inner_size(const Shape& s, int64_t dim) {
-  int64_t n = 1;
-  for (size_t d = static_cast<size_t>(dim) + 1; d < s.size(); ++d) n *= s[d];
-  return n;
-}
 
 // A dimension attribute, wrapped into [0, rank).
 template <const auto& Schema, Name N>

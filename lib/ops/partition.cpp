@@ -7,6 +7,7 @@
 
 #include "modtrace/functional.hpp"
 #include "ops/op_call.hpp"
+#include "ops/strided.hpp"
 
 namespace modtrace::detail {
 namespace {
@@ -19,17 +20,6 @@ constexpr AttrSpec kSplit[] = {{"split_size", AttrType::integer, "", true},
 constexpr AttrSpec kUnbind[] = {{"dim", AttrType::integer, "0"}};
 constexpr AttrSpec kStack[] = {{"dim", AttrType::integer, "0"}};
 
-int64_t outer_size(const Shape& s, int64_t dim) {
-  int64_t n = 1;
-  for (int64_t d = 0; d < dim; ++d) n *= s[d];
-  return n;
-}
-
-int64_t inner_size(const Shape& s, int64_t dim) {
-  int64_t n = 1;
-  for (size_t d = static_cast<size_t>(dim) + 1; d < s.size(); ++d) n *= s[d];
-  return n;
-}
 
 template <const auto& Schema>
 int64_t split_dim(const OpCall& call) {

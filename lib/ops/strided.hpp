@@ -17,6 +17,18 @@ namespace modtrace::detail {
 
 using Strides = std::vector<int64_t>;
 
+// Elements before / after dimension `dim` of `shape`.
+inline int64_t outer_size(const Shape& s, int64_t dim) {
+  int64_t n = 1;
+  for (int64_t d = 0; d < dim; ++d) n *= s[d];
+  return n;
+}
+inline int64_t inner_size(const Shape& s, int64_t dim) {
+  int64_t n = 1;
+  for (size_t d = static_cast<size_t>(dim) + 1; d < s.size(); ++d) n *= s[d];
+  return n;
+}
+
 // Strides of `shape` read as if broadcast to `target` (right-aligned, 0 on
 // broadcast dimensions). `shape` must be broadcastable to `target`.
 inline Strides broadcast_strides(const Shape& shape, const Shape& target) {

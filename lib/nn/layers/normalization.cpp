@@ -14,21 +14,25 @@ using detail::require_positive;
 
 // ---- BatchNorm2d ----
 
-BatchNorm2d::BatchNorm2d(int64_t n, const BatchNormOptions& o)
-    : num_features((require_positive("BatchNorm2d", "num_features", n), n)),
-      options(o),
-      weight(register_parameter("weight", o.affine ? Tensor::ones({n}) : Tensor())),
-      bias(register_parameter("bias", o.affine ? Tensor::zeros({n}) : Tensor())),
-      running_mean(register_buffer("running_mean", o.track_running_stats ? Tensor::zeros({n}) : Tensor())),
-      running_var(register_buffer("running_var", o.track_running_stats ? Tensor::ones({n}) : Tensor())),
-      num_batches_tracked(
-          register_buffer("num_batches_tracked", o.track_running_stats ? Tensor::scalar(0.0f) : Tensor())) {}
+NormBase::NormBase(const char* type, int64_t n, double e, double m, bool a, bool track)
+    : num_features((require_positive(type, "num_features", n), n)),
+      eps(e),
+      momentum(m),
+      affine(a),
+      track_running_stats(track),
+      weight(register_parameter("weight", a ? Tensor::ones({n}) : Tensor())),
+      bias(register_parameter("bias", a ? Tensor::zeros({n}) : Tensor())),
+      running_mean(register_buffer("running_mean", track ? Tensor::zeros({n}) : Tensor())),
+      running_var(register_buffer("running_var", track ? Tensor::ones({n}) : Tensor())),
+      num_batches_tracked(register_buffer("num_batches_tracked", track ? Tensor::scalar(0.0f) : Tensor())) {}
 
-std::string BatchNorm2d::extra_repr() const {
-  return std::to_string(num_features) + ", eps=" + python_repr(options.eps) +
-         ", momentum=" + python_repr(options.momentum) + ", affine=" + python_repr(options.affine) +
-         ", track_running_stats=" + python_repr(options.track_running_stats);
+std::string NormBase::extra_repr() const {
+  return std::to_string(num_features) + ", eps=" + python_repr(eps) + ", momentum=" + python_repr(momentum) +
+         ", affine=" + python_repr(affine) + ", track_running_stats=" + python_repr(track_running_stats);
 }
+
+BatchNorm2d::BatchNorm2d(int64_t n, const BatchNormOptions& o)
+    : NormBase("BatchNorm2d", n, o.eps, o.momentum, o.affine, o.track_running_stats) {}
 
 Tensor BatchNorm2d::forward(const Tensor& x) {
   if (x.dim() != 4) {
@@ -40,9 +44,9 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
     // Batch statistics only: feed scratch running stats that nobody keeps.
     const Tensor scratch_mean = Tensor::zeros({num_features});
     const Tensor scratch_var = Tensor::ones({num_features});
-    return F::batch_norm(x, scratch_mean, scratch_var, weight, bias, true, options.momentum, options.eps);
+    return F::batch_norm(x, scratch_mean, scratch_var, weight, bias, true, momentum, eps);
   }
-  Tensor y = F::batch_norm(x, running_mean, running_var, weight, bias, is_training(), options.momentum, options.eps);
+  Tensor y = F::batch_norm(x, running_mean, running_var, weight, bias, is_training(), momentum, eps);
   if (is_training() && !num_batches_tracked.is_meta()) num_batches_tracked.data()[0] += 1.0f;
   return y;
 }
@@ -93,29 +97,16 @@ Tensor GroupNorm::forward(const Tensor& x) { return F::group_norm(x, num_groups,
 // ---- InstanceNorm2d ----
 
 InstanceNorm2d::InstanceNorm2d(int64_t n, const InstanceNormOptions& o)
-    : num_features((require_positive("InstanceNorm2d", "num_features", n), n)),
-      options(o),
-      weight(register_parameter("weight", o.affine ? Tensor::ones({n}) : Tensor())),
-      bias(register_parameter("bias", o.affine ? Tensor::zeros({n}) : Tensor())),
-      running_mean(register_buffer("running_mean", o.track_running_stats ? Tensor::zeros({n}) : Tensor())),
-      running_var(register_buffer("running_var", o.track_running_stats ? Tensor::ones({n}) : Tensor())),
-      num_batches_tracked(
-          register_buffer("num_batches_tracked", o.track_running_stats ? Tensor::scalar(0.0f) : Tensor())) {}
-
-std::string InstanceNorm2d::extra_repr() const {
-  return std::to_string(num_features) + ", eps=" + python_repr(options.eps) + ", momentum=" +
-         python_repr(options.momentum) + ", affine=" + python_repr(options.affine) +
-         ", track_running_stats=" + python_repr(options.track_running_stats);
-}
+    : NormBase("InstanceNorm2d", n, o.eps, o.momentum, o.affine, o.track_running_stats) {}
 
 Tensor InstanceNorm2d::forward(const Tensor& x) {
   if (x.dim() != 3 && x.dim() != 4) {
     throw Error("InstanceNorm2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got " + to_string(x.shape()));
   }
-  const bool use_input_stats = is_training() || !options.track_running_stats;
+  const bool use_input_stats = is_training() || !track_running_stats;
   auto norm = [&](const Tensor& batched) {
-    return F::instance_norm(batched, running_mean, running_var, weight, bias, use_input_stats, options.momentum,
-                            options.eps);
+    return F::instance_norm(batched, running_mean, running_var, weight, bias, use_input_stats, momentum,
+                            eps);
   };
   // As PyTorch: an unbatched input gets a batch dimension for the op.
   if (x.dim() == 3) return F::squeeze(norm(F::unsqueeze(x, 0)), 0);
