@@ -96,6 +96,7 @@ Tensor run_single(const std::string& op, const Tensors& in, const json& a) {
   if (op == "abs") return F::abs(in[0]);
   if (op == "sqrt") return F::sqrt(in[0]);
   if (op == "rsqrt") return F::rsqrt(in[0]);
+  if (op == "erf") return F::erf(in[0]);
   if (op == "exp") return F::exp(in[0]);
   if (op == "log") return F::log(in[0]);
   if (op == "pow") return F::pow(in[0], a["exponent"].get<double>());

@@ -46,6 +46,7 @@ Tensor sqrt(const Tensor& x, Where where = Where::current());
 Tensor rsqrt(const Tensor& x, Where where = Where::current());
 Tensor exp(const Tensor& x, Where where = Where::current());
 Tensor log(const Tensor& x, Where where = Where::current());
+Tensor erf(const Tensor& x, Where where = Where::current());  // the Gauss error function
 // x ** exponent (a scalar exponent, as x.pow(2)).
 Tensor pow(const Tensor& x, double exponent, Where where = Where::current());
 // At least one bound; NaN stays NaN.

@@ -19,7 +19,7 @@ namespace modtrace {
 
 enum class Op : uint8_t {
   // arithmetic, tensor with tensor (broadcasting) or with a scalar
-  add, sub, rsub, mul, div, neg, reciprocal, abs, sqrt, rsqrt, exp, log, pow, clamp, where, masked_fill,
+  add, sub, rsub, mul, div, neg, reciprocal, abs, sqrt, rsqrt, exp, log, erf, pow, clamp, where, masked_fill,
   // in place: the result is the first input, written where it lies
   add_, sub_, mul_, div_, clamp_, masked_fill_, relu_, sigmoid_, tanh_,
   // comparisons: 1 where true, 0 where false (modtrace's one dtype is float32)

@@ -1,6 +1,6 @@
 // Elementwise arithmetic: add, sub, rsub, mul, div (tensor with tensor,
 // broadcasting; or with a scalar, which PyTorch converts to the tensor's
-// float32), neg, reciprocal, abs, sqrt, rsqrt, exp, log, pow (by a scalar
+// float32), neg, reciprocal, abs, sqrt, rsqrt, exp, log, erf, pow (by a scalar
 // exponent), clamp, where, masked_fill; their in-place
 // forms (add_, …, relu_); and the comparisons eq, ne, gt, ge, lt, le, which
 // give 1 where true and 0 where false (modtrace has one dtype, float32).
@@ -77,6 +77,7 @@ void run_reciprocal(const OpCall& c, Tensor& out) { map_elements(c, out, [](floa
 void run_abs(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::fabs(x); }); }
 void run_sqrt(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::sqrt(x); }); }
 void run_rsqrt(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return 1.0f / std::sqrt(x); }); }
+void run_erf(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::erf(x); }); }
 void run_exp(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::exp(x); }); }
 void run_log(const OpCall& c, Tensor& out) { map_elements(c, out, [](float x) { return std::log(x); }); }
 
@@ -178,6 +179,7 @@ std::span<const OpInfo> arithmetic_ops() {
       {Op::rsqrt, "rsqrt", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_rsqrt},
       {Op::exp, "exp", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_exp},
       {Op::log, "log", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_log},
+      {Op::erf, "erf", C::arithmetic, kUnary, 1, 1, kNoAttributes, shape_same, run_erf},
       {Op::pow, "pow", C::arithmetic, kUnary, 1, 1, kPow, shape_same, run_pow},
       {Op::clamp, "clamp", C::arithmetic, kUnary, 1, 1, kClamp, shape_clamp, run_clamp},
       {Op::where, "where", C::arithmetic, kWhereInputs, 3, 3, kNoAttributes, shape_where, run_where},
@@ -227,6 +229,7 @@ Tensor reciprocal(const Tensor& x, Where where) { return dispatch_unary(Op::reci
 Tensor abs(const Tensor& x, Where where) { return dispatch_unary(Op::abs, x, where); }
 Tensor sqrt(const Tensor& x, Where where) { return dispatch_unary(Op::sqrt, x, where); }
 Tensor rsqrt(const Tensor& x, Where where) { return dispatch_unary(Op::rsqrt, x, where); }
+Tensor erf(const Tensor& x, Where where) { return dispatch_unary(Op::erf, x, where); }
 Tensor exp(const Tensor& x, Where where) { return dispatch_unary(Op::exp, x, where); }
 Tensor log(const Tensor& x, Where where) { return dispatch_unary(Op::log, x, where); }
 Tensor pow(const Tensor& x, double exponent, Where where) {
