@@ -10,6 +10,7 @@ packages=(
   doctest-dev                                       # tests
   libcli11-dev nlohmann-json3-dev                   # the modtrace tool, JSON
   graphviz                                          # SVG and PNG rendering
+  libonnx-dev libprotobuf-dev                       # ONNX import (found through ONNX's CMake config)
 )
 
 missing=()

@@ -19,6 +19,7 @@
 #include "modtrace/io.hpp"
 #include "modtrace/layers.hpp"
 #include "modtrace/module.hpp"
+#include "modtrace/onnx.hpp"
 #include "modtrace/ops.hpp"
 #include "modtrace/plugin.hpp"
 #include "modtrace/render.hpp"
