@@ -49,6 +49,30 @@ def _signature(module):
     return names
 
 
+class _PassesOn(torch.autograd.Function):
+    """What a call that returns its input unchanged exports: an ONNX Identity
+    node in the module's scope. Such calls (an eval-mode Dropout, an
+    Identity, torchvision's StochasticDepth) otherwise leave nothing in the
+    file, and modtrace could not tell where in the forward they ran."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+
+    @staticmethod
+    def symbolic(g, x):
+        return g.op("Identity", x)
+
+
+def _leaf_extra_repr(module):
+    """extra_repr(), or for a leaf that overrides __repr__ (torchvision's
+    StochasticDepth) what that repr prints inside the parentheses."""
+    text, name = repr(module), type(module).__name__
+    if not module._modules and "\n" not in text and text.startswith(name + "(") and text.endswith(")"):
+        return text[len(name) + 1:-1]
+    return module.extra_repr()
+
+
 def describe_modules(model):
     """Every module once, pre-order, with its registrations in order."""
     first_path = {}
@@ -59,7 +83,7 @@ def describe_modules(model):
         modules.append({
             "path": path,
             "type": type(m).__name__,
-            "extra_repr": m.extra_repr(),
+            "extra_repr": _leaf_extra_repr(m),
             "children": [[name, first_path[id(c)]] for name, c in m._modules.items() if c is not None],
             "parameters": [[n, list(p.shape)] for n, p in m._parameters.items() if p is not None],
             "buffers": [[n, list(b.shape)] for n, b in m._buffers.items()
@@ -71,15 +95,18 @@ def describe_modules(model):
 
 
 def record_calls(model, args, first_path):
-    """Every module call in order, as [module path, index of the calling call]."""
-    calls, open_calls, handles = [], [], []
+    """Every module call in order, as [module path, index of the calling
+    call]; and the modules some call of which returned its input itself."""
+    calls, open_calls, handles, passing = [], [], [], set()
 
     def before(module, _inputs):
         calls.append([first_path[id(module)], open_calls[-1] if open_calls else -1])
         open_calls.append(len(calls) - 1)
 
-    def after(_module, _inputs, _outputs):
+    def after(module, inputs, outputs):
         open_calls.pop()
+        if inputs and outputs is inputs[0]:
+            passing.add(module)
 
     for m in model.modules():
         handles.append(m.register_forward_pre_hook(before))
@@ -90,7 +117,7 @@ def record_calls(model, args, first_path):
     finally:
         for h in handles:
             h.remove()
-    return calls
+    return calls, passing
 
 
 def export(model, args, path, opset_version=13, input_names=None, output_names=None, weights=True):
@@ -105,11 +132,22 @@ def export(model, args, path, opset_version=13, input_names=None, output_names=N
         args = (args,)
     model = model.eval()
     modules, first_path = describe_modules(model)
-    calls = record_calls(model, args, first_path)
-    # Constant folding off keeps state_dict keys as initializer names;
-    # PRESERVE keeps BatchNormalization nodes (eval mode folds them into Conv).
-    torch.onnx.export(model, args, path, opset_version=opset_version, do_constant_folding=False,
-                      training=torch.onnx.TrainingMode.PRESERVE, input_names=input_names, output_names=output_names)
+    calls, passing = record_calls(model, args, first_path)
+    # Inside forward, not in a hook: hooks run after the module's scope closed.
+    for m in passing:
+        def forward(*a, _original=m.forward, **k):
+            out = _original(*a, **k)
+            return _PassesOn.apply(out) if isinstance(out, torch.Tensor) else out
+        m.forward = forward
+    try:
+        # Constant folding off keeps state_dict keys as initializer names;
+        # PRESERVE keeps BatchNormalization nodes (eval mode folds them into Conv).
+        torch.onnx.export(model, args, path, opset_version=opset_version, do_constant_folding=False,
+                          training=torch.onnx.TrainingMode.PRESERVE, input_names=input_names,
+                          output_names=output_names)
+    finally:
+        for m in passing:
+            del m.forward
     proto = onnx.load(path)
     entry = proto.metadata_props.add()
     entry.key = METADATA_KEY
@@ -121,7 +159,9 @@ def export(model, args, path, opset_version=13, input_names=None, output_names=N
     data_file = os.path.basename(path) + ".weights"
     onnx.save(proto, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data_file,
               size_threshold=0)
-    os.remove(os.path.join(os.path.dirname(os.path.abspath(path)), data_file))
+    data_path = os.path.join(os.path.dirname(os.path.abspath(path)), data_file)
+    if os.path.exists(data_path):  # a model without weights writes none
+        os.remove(data_path)
     return path
 
 

@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -72,10 +74,18 @@ struct ModelOptions {
   std::vector<std::string> input_shapes;  // one per input; none = the model's defaults
   std::string weights;                    // safetensors file
   std::string init = "default";
+  std::string missing_weights = "refuse"; // ONNX files whose external weights are absent
 };
 
+// A model argument naming an ONNX file rather than a zoo model.
+bool is_onnx_file(const std::string& model) {
+  std::string ext = extension_of(model);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".onnx";
+}
+
 void add_model_options(CLI::App* cmd, ModelOptions& o) {
-  cmd->add_option("model", o.model, "Model name (see `modtrace models`)")->required();
+  cmd->add_option("model", o.model, "Model name (see `modtrace models`) or an ONNX file (model.onnx)")->required();
   cmd->add_option("--input", o.input, "Input values: ones, zeros or deterministic (default: the model's)")
       ->check(CLI::IsMember({"ones", "zeros", "deterministic"}));
   cmd->add_option("--input-shape", o.input_shapes,
@@ -85,6 +95,9 @@ void add_model_options(CLI::App* cmd, ModelOptions& o) {
   cmd->add_option("--weights", o.weights, "Load weights from a .safetensors file (keys as in state_dict)");
   cmd->add_option("--init", o.init, "Weights: default (PyTorch's layer init) or deterministic (the reference rule)")
       ->check(CLI::IsMember({"default", "deterministic"}));
+  cmd->add_option("--missing-weights", o.missing_weights,
+                  "ONNX file whose external weight file is absent: refuse, shapes (run shape-only) or zeros")
+      ->check(CLI::IsMember({"refuse", "shapes", "zeros"}));
 }
 
 struct Loaded {
@@ -95,6 +108,11 @@ struct Loaded {
 
 // Checks the arguments (usage errors) before doing any work.
 void check_model_options(const ModelOptions& o) {
+  if (is_onnx_file(o.model)) {
+    for (const auto& shape : o.input_shapes) parse_shape(shape);
+    return;  // the file says how many inputs it takes
+  }
+  if (o.missing_weights != "refuse") throw UsageError("--missing-weights applies to ONNX files only");
   if (!zoo::contains(o.model)) {
     std::string known;
     for (const auto& n : zoo::names()) known += (known.empty() ? "" : ", ") + n;
@@ -110,7 +128,41 @@ void check_model_options(const ModelOptions& o) {
   for (const auto& shape : o.input_shapes) parse_shape(shape);
 }
 
+// An ONNX file: the model, its input shapes from the file (symbolic sizes
+// must come from --input-shape), and what the importer could not know.
+Loaded load_onnx(const ModelOptions& o) {
+  ImportOptions options;
+  options.missing_weights = o.missing_weights == "shapes"  ? MissingWeights::shapes_only
+                            : o.missing_weights == "zeros" ? MissingWeights::zeros
+                                                           : MissingWeights::refuse;
+  ImportedModel imported = import_onnx(o.model, options);
+  if (!o.input_shapes.empty() && o.input_shapes.size() != imported.input_shapes.size()) {
+    const size_t n = imported.input_shapes.size();
+    throw UsageError("'" + o.model + "' takes " + std::to_string(n) + (n == 1 ? " input" : " inputs") +
+                     "; give --input-shape once per input, or not at all, got " + std::to_string(o.input_shapes.size()));
+  }
+  Loaded l;
+  l.info.name = o.model;
+  l.info.input_shapes = imported.input_shapes;
+  for (size_t i = 0; i < o.input_shapes.size(); ++i) l.info.input_shapes[i] = parse_shape(o.input_shapes[i]);
+  for (size_t i = 0; i < l.info.input_shapes.size(); ++i) {
+    const Shape& shape = l.info.input_shapes[i];
+    if (std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; })) {
+      throw UsageError("input '" + imported.input_names[i] + "' of '" + o.model + "' has symbolic sizes " +
+                       to_string(shape) + " (-1 is symbolic); give its shape with --input-shape");
+    }
+  }
+  for (const auto& note : imported.notes) std::cerr << "modtrace: note: " << note << "\n";
+  l.model = imported.model;
+  if (o.init == "deterministic") init::deterministic(*l.model);
+  if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
+  l.inputs = zoo::make_inputs(o.input.empty() ? zoo::InputKind::deterministic : zoo::parse_input_kind(o.input),
+                              l.info.input_shapes);
+  return l;
+}
+
 Loaded load(const ModelOptions& o) {
+  if (is_onnx_file(o.model)) return load_onnx(o);
   Loaded l;
   l.info = zoo::info(o.model);
   l.model = zoo::create(o.model);
@@ -216,7 +268,8 @@ void print_trace_table(const Trace& t) {
     const std::string shape = n.kind == NodeKind::failed_op ? std::string("FAILED")
                               : n.output_shapes.empty()       ? to_string(n.shape)
                                                               : to_string(n.output_shapes);
-    table.add({std::to_string(++index), std::string(n.op_name), ownership, module, shape, source_text(n.source)});
+    const std::string source = n.source.line() || n.origin.empty() ? source_text(n.source) : n.origin;
+    table.add({std::to_string(++index), std::string(n.op_name), ownership, module, shape, source});
   }
   table.print_header();
   table.print_rows();

@@ -56,6 +56,9 @@ struct Node {
   std::vector<Shape> output_shapes; // an op with several outputs (chunk, topk): each one's shape; else empty
   int call = -1;                    // innermost module call it ran in (index into Trace::calls()), -1: none
   SourceLocation source;      // where F:: was called (line 0: unknown)
+  // Where the op came from when that is not a line of C++: an imported
+  // model's node ("resnet18.onnx: /layer1/layer1.0/Add"); "" otherwise (see OpOrigin).
+  std::string origin;
   std::string error;                // failed_op: the error message
   uint32_t order = 0;               // execution order among all nodes
 };
@@ -208,5 +211,21 @@ class TraceSession {
 // Traces one forward of `module` on `inputs`. Never throws for errors inside
 // the forward: the returned trace says where it stopped (failure()).
 Trace trace_module(Module& module, const Tensors& inputs, const TraceOptions& options = {});
+
+// Labels the ops this thread runs while it lives with where they came from,
+// for models that are not C++ code (the ONNX importer labels each node's ops
+// with the node: Node::origin). The text must outlive the label; labels nest.
+class OpOrigin {
+ public:
+  explicit OpOrigin(std::string_view origin) noexcept;
+  ~OpOrigin();
+  OpOrigin(const OpOrigin&) = delete;
+  OpOrigin& operator=(const OpOrigin&) = delete;
+  // The innermost label on this thread, "" when none.
+  static std::string_view current() noexcept;
+
+ private:
+  std::string_view previous_;
+};
 
 }  // namespace modtrace

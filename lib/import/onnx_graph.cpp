@@ -227,7 +227,7 @@ ReadTensor read_tensor(const ::onnx::TensorProto& t, const std::string& origin, 
     if (!data) {
       if (missing == MissingWeights::refuse || !as_floats) {
         throw Error("cannot import '" + origin + "': the external data file of initializer '" + t.name() +
-                    "' is missing (import it shape-only with --missing-weights)");
+                    "' is missing (to import the structure alone: ImportOptions::missing_weights, modtrace --missing-weights)");
       }
       r.external_missing = true;
       r.floats = missing == MissingWeights::zeros ? Tensor::zeros(r.dims) : Tensor::meta(r.dims);

@@ -33,6 +33,7 @@
 #include "modtrace/error.hpp"
 #include "modtrace/functional.hpp"
 #include "modtrace/onnx.hpp"
+#include "modtrace/trace.hpp"
 
 namespace modtrace {
 
@@ -65,6 +66,7 @@ struct Shared {
   std::unordered_map<std::string, Value> statics;      // static values as last computed, by name
   std::vector<ImportedModule*> modules;                // by module index
   std::vector<std::vector<size_t>> calls_of;           // by module: its calls, in order
+  std::vector<std::string> origins;                    // by node: "model.onnx: /layer1/layer1.0/Add", for traces
 };
 
 bool is_dropout(const std::string& type) {
@@ -73,13 +75,13 @@ bool is_dropout(const std::string& type) {
 }
 
 // "p=0.5, inplace=False" -> 0.5
-double dropout_probability(const std::string& extra_repr) {
+double probability(const std::string& extra_repr, double fallback) {
   const size_t at = extra_repr.find("p=");
-  if (at == std::string::npos) return 0.5;
+  if (at == std::string::npos) return fallback;
   try {
     return std::stod(extra_repr.substr(at + 2));
   } catch (const std::exception&) {
-    return 0.5;
+    return fallback;
   }
 }
 
@@ -152,6 +154,7 @@ Tensors run_program(Shared& shared, size_t call_id, const Tensors& arguments) {
       }
       NodeRun run(g, node, std::move(inputs));
       std::vector<Value> outputs;
+      const OpOrigin origin(shared.origins[step.index]);
       try {
         outputs = node.data ? run_data_node(run) : run_static_node(run);
       } catch (Error& e) {
@@ -197,6 +200,19 @@ Tensors run_program(Shared& shared, size_t call_id, const Tensors& arguments) {
 
 Tensors ImportedModule::forward_many(const Tensors& inputs) {
   Shared& shared = *shared_;
+  // Modules whose eval-mode forward is an identity still call their op in
+  // PyTorch (F.dropout): record it, as a model written with modtrace's layers would.
+  const bool identity_in_eval = is_dropout(type_) || type_ == "StochasticDepth";
+  if (inputs.size() == 1 && identity_in_eval) {
+    // The export helper's Identity node marks where the call ran: label the op with it.
+    const std::optional<size_t> call = std::exchange(pending_, std::nullopt);
+    const auto& nodes = call ? shared.tree.calls[*call].nodes : std::vector<size_t>{};
+    const OpOrigin origin(nodes.empty() ? std::string_view() : std::string_view(shared.origins[nodes.front()]));
+    if (is_dropout(type_)) return {F::dropout(inputs[0], probability(info().extra_repr, 0.5), false, {})};
+    const std::string& repr = info().extra_repr;
+    const std::string mode = repr.find("mode=batch") != std::string::npos ? "batch" : "row";
+    return {F::stochastic_depth(inputs[0], probability(repr, 0.0), mode, false, {})};
+  }
   std::optional<size_t> call = std::exchange(pending_, std::nullopt);
   if (!call) {
     // Called directly: the first call that ran ops is this module's forward.
@@ -209,7 +225,6 @@ Tensors ImportedModule::forward_many(const Tensors& inputs) {
   }
   if (!call || shared.programs[*call].ran_no_op) {
     const bool called = !shared.calls_of[index_].empty();
-    if (is_dropout(type_)) return {F::dropout(inputs.at(0), dropout_probability(info().extra_repr), false, {})};
     if (called || type_ == "Identity") return {inputs.at(0)};
     throw Error("module '" + info().path + "' (" + type_ +
                 ") never ran when the model was exported, so the file holds none of its computation");
@@ -579,6 +594,10 @@ ImportedModel build(Graph graph, const ImportOptions& options) {
   shared->tree = build_call_tree(shared->graph);
   Shared& s = *shared;
   const CallTree& tree = s.tree;
+  const std::string file = std::filesystem::path(s.graph.origin).filename().string();
+  for (const auto& node : s.graph.nodes) {
+    s.origins.push_back(file + ": " + (node.name.empty() ? node.op_type + " -> " + node.outputs.at(0) : node.name));
+  }
   s.calls_of.assign(tree.modules.size(), {});
   for (size_t c = 0; c < tree.calls.size(); ++c) s.calls_of[tree.calls[c].module].push_back(c);
   build_programs(s);

@@ -564,6 +564,8 @@ std::vector<Value> pad(NodeRun& run) {
   const size_t rank = static_cast<size_t>(x.dim());
   if (pads.size() != 2 * rank) run.fail("pads must have 2 values per dimension");
   // ONNX: all begins then all ends, first dimension first; F.pad: (begin, end) pairs from the last dimension.
+  // AvgPool2d exports a Pad of zeros before AveragePool: no op, as in PyTorch.
+  if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; })) return one(x);
   std::vector<int64_t> torch_pads;
   size_t first = 0;  // untouched leading dimensions need no pair
   while (first < rank && pads[first] == 0 && pads[first + rank] == 0) ++first;
@@ -831,6 +833,25 @@ const std::map<std::string, StaticHandler>& static_handlers() {
          return out;
        }},
       {"Slice", [](NodeRun& r) { return static_slice(r, r.static_value(0)); }},
+      {"Transpose",
+       [](NodeRun& r) {
+         const StaticValue& v = r.static_value(0);
+         const int64_t rank = static_cast<int64_t>(v.dims.size());
+         std::vector<int64_t> perm = r.ints("perm");
+         if (perm.empty()) {
+           for (int64_t d = rank - 1; d >= 0; --d) perm.push_back(d);
+         }
+         if (static_cast<int64_t>(perm.size()) != rank) r.fail("perm has " + std::to_string(perm.size()) + " axes for rank " + std::to_string(rank));
+         StaticValue out{Shape(static_cast<size_t>(rank)), {}, v.integer};
+         for (int64_t d = 0; d < rank; ++d) out.dims[d] = v.dims[wrap_axis(r, perm[d], rank)];
+         const Strides in_strides = contiguous_strides(v.dims), out_strides = contiguous_strides(out.dims);
+         for (int64_t i = 0, n = v.numel(); i < n; ++i) {
+           int64_t source = 0;
+           for (int64_t d = 0; d < rank; ++d) source += (i / out_strides[d]) % out.dims[d] * in_strides[perm[d] < 0 ? perm[d] + rank : perm[d]];
+           out.values.push_back(v.values[static_cast<size_t>(source)]);
+         }
+         return out;
+       }},
       {"Reshape",
        [](NodeRun& r) {
          StaticValue out = r.static_value(0);
@@ -913,8 +934,17 @@ std::vector<Value> run_static_node(NodeRun& run) {
   const auto& handlers = static_handlers();
   const auto it = handlers.find(run.node().op_type);
   if (it != handlers.end()) return static_outputs(it->second(run));
-  // No static form (a Conv on constants, say): run it as data on constant tensors.
-  return run_data_node(run);
+  // No static form (a Conv on constants, say): run it on constant tensors,
+  // and keep the results static for the static nodes that read them.
+  bool integer = true;
+  for (size_t i = 0; i < run.input_count(); ++i) {
+    if (run.is_static(i)) integer = integer && run.static_value(i).integer;
+  }
+  std::vector<Value> out = run_data_node(run);
+  for (auto& v : out) {
+    if (const auto* t = std::get_if<Tensor>(&v); t && !t->is_meta()) v = StaticValue::from(*t, integer);
+  }
+  return out;
 }
 
 bool supported(const std::string& op_type) {

@@ -67,6 +67,7 @@ Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, con
   node.shape = std::move(shape);
   node.call = current_call();
   node.source = where;
+  node.origin = modtrace::OpOrigin::current();
   node.error = std::move(error);
   node.input_shapes.reserve(call.input_count());
   // Resolve the inputs first: an input from outside the trace becomes a node before this one.
@@ -185,3 +186,15 @@ void Recorder::fail(const std::exception& error) {
 }
 
 }  // namespace modtrace::detail
+
+namespace modtrace {
+
+namespace {
+thread_local std::string_view current_origin;
+}  // namespace
+
+OpOrigin::OpOrigin(std::string_view origin) noexcept : previous_(current_origin) { current_origin = origin; }
+OpOrigin::~OpOrigin() { current_origin = previous_; }
+std::string_view OpOrigin::current() noexcept { return current_origin; }
+
+}  // namespace modtrace
