@@ -2,53 +2,14 @@
 // arguments (status 2 with usage), runtime errors (status 1, one line), and
 // models from a plugin.
 
-#include <sys/wait.h>
-
-#include <cstdlib>
-#include <filesystem>
 #include <set>
 #include <sstream>
 
-#include "helpers.hpp"
+#include "cli.hpp"
 
-namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace test::cli;
 
-namespace {
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// A scratch directory for each test's output files.
-struct Scratch {
-  static inline int made = 0;
-  fs::path dir = fs::temp_directory_path() /
-                 ("modtrace-cli-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
-  Scratch() { fs::create_directories(dir); }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
-};
-
-Result tool(const std::string& args) {
-  static const Scratch logs;
-  const std::string out = logs / "stdout", err = logs / "stderr";
-  const std::string command = std::string(MODTRACE_CLI) + " " + args + " >" + out + " 2>" + err;
-  const int raw = std::system(command.c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
-
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
-
-size_t lines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
-
-}  // namespace
 
 TEST_CASE("models lists the zoo with default input shapes") {
   const Result r = tool("models");

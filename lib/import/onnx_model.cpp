@@ -158,7 +158,7 @@ Tensors run_program(Shared& shared, size_t call_id, const Tensors& arguments) {
       try {
         outputs = node.data ? run_data_node(run) : run_static_node(run);
       } catch (Error& e) {
-        e.set_source(g.origin + " " + describe(g, node));
+        e.set_source(shared.origins[step.index]);
         throw;
       }
       for (size_t o = 0; o < node.outputs.size() && o < outputs.size(); ++o) {

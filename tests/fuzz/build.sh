@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
-# Builds the safetensors fuzzer with clang's libFuzzer, ASan and UBSan, and
-# runs it for SECONDS (default 60) from the PyTorch-written file as seed.
-#   tests/fuzz/build.sh [SECONDS]
+# Builds a fuzzer with clang's libFuzzer, ASan and UBSan and runs it for
+# SECONDS (default 60):
+#   tests/fuzz/build.sh [safetensors|onnx] [SECONDS]
+# safetensors starts from the PyTorch-written file; onnx from the PyTorch
+# exports in tests/reference/onnx (patterns and the broken files).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=${TMPDIR:-/tmp}/modtrace-fuzz
+target=${1:-safetensors}
+seconds=${2:-60}
+out=${TMPDIR:-/tmp}/modtrace-fuzz-$target
 mkdir -p "$out/corpus"
-cp tests/reference/squeezenet1_0.safetensors "$out/corpus/"
-# The whole library but the parts that need Eigen kernels' OpenMP or dlopen is not needed: link what parse() uses.
-sources=(lib/io/safetensors.cpp lib/core/*.cpp lib/ops/*.cpp lib/trace/recorder.cpp lib/trace/trace.cpp
-         lib/nn/module.cpp lib/nn/containers.cpp)
-clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fopenmp -Iinclude -Ilib -isystem /usr/include/eigen3 \
-  tests/fuzz/fuzz_safetensors.cpp "${sources[@]}" -o "$out/fuzz_safetensors"
-"$out/fuzz_safetensors" -max_total_time="${1:-60}" -rss_limit_mb=4096 "$out/corpus"
+flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fopenmp -Iinclude -Ilib -isystem /usr/include/eigen3)
+case "$target" in
+  safetensors)
+    cp tests/reference/squeezenet1_0.safetensors "$out/corpus/"
+    # Only what parse() uses: no zoo, no analysis, no importer.
+    sources=(lib/io/safetensors.cpp lib/core/*.cpp lib/ops/*.cpp lib/trace/recorder.cpp lib/trace/trace.cpp
+             lib/nn/module.cpp lib/nn/containers.cpp)
+    libs=()
+    ;;
+  onnx)
+    cp tests/reference/onnx/patterns/*.onnx tests/reference/onnx/bad/*.onnx "$out/corpus/"
+    sources=(lib/import/*.cpp lib/core/*.cpp lib/ops/*.cpp lib/trace/*.cpp lib/nn/*.cpp lib/nn/layers/*.cpp)
+    flags+=(-DONNX_NAMESPACE=onnx -DONNX_ML=1)
+    libs=(-lonnx_proto -lprotobuf)
+    ;;
+  *) echo "usage: tests/fuzz/build.sh [safetensors|onnx] [SECONDS]" >&2; exit 2 ;;
+esac
+clang++ "${flags[@]}" "tests/fuzz/fuzz_$target.cpp" "${sources[@]}" "${libs[@]}" -o "$out/fuzz_$target"
+"$out/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 "$out/corpus"

@@ -7,6 +7,7 @@ Writes tests/reference/onnx/:
                         rule of make_reference.py), exported with
                         tools/export_onnx.py; <case>.plain.onnx: the same
                         exported with bare torch.onnx.export (no metadata)
+  bad/<case>.onnx       small hand-made files, each broken in one way
   zoo/<model>.onnx      every zoo model, structure only (weights left out:
                         tests fill them by the deterministic rule and compare
                         with <model>.json), opset 13; vit_b_16 and convnext_tiny
@@ -279,12 +280,80 @@ def zoo_file(name, opset, out_dir):
     export(model, x, os.path.join(out_dir, f"{name}{suffix}.onnx"), opset_version=opset, weights=False)
 
 
+# ---- broken files, for the importer's error paths ----
+
+def bad_files(out_dir):
+    """Small hand-made files, each wrong in one way (written with onnx.helper)."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    def model(nodes, inputs=None, outputs=None, inits=(), opset=13, domain_opsets=(), metadata=None):
+        inputs = inputs or [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])]
+        outputs = outputs or [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)]
+        graph = helper.make_graph(nodes, "bad", inputs, outputs, list(inits))
+        imports = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, v) for d, v in domain_opsets]
+        m = helper.make_model(graph, opset_imports=imports, producer_name="make_onnx_cases")
+        if metadata is not None:
+            helper.set_model_props(m, {"modtrace": metadata})
+        return m
+
+    relu = helper.make_node("Relu", ["x"], ["y"], name="/act/Relu")
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [4, 4], [0.5] * 16)
+    huge = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[1 << 40, 1 << 40])  # no data at all
+    short = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4, 4], raw_data=b"\0" * 12)
+    files = {
+        "opset_18": model([relu], opset=18),
+        "opset_6": model([relu], opset=6),
+        "missing_initializer": model([helper.make_node("MatMul", ["x", "w"], ["y"], name="/fc/MatMul")]),
+        "cycle": model([helper.make_node("Add", ["x", "b"], ["a"], name="/Add"),
+                        helper.make_node("Relu", ["a"], ["b"], name="/Relu"),
+                        helper.make_node("Identity", ["b"], ["y"], name="/Identity")]),
+        "made_twice": model([helper.make_node("Relu", ["x"], ["y"], name="/a/Relu"),
+                             helper.make_node("Sigmoid", ["x"], ["y"], name="/b/Sigmoid")]),
+        "absurd_shape": model([helper.make_node("MatMul", ["x", "w"], ["y"], name="/fc/MatMul")], inits=[huge]),
+        "absurd_input": model([relu], inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1 << 62])]),
+        "unsupported_op": model([helper.make_node("Det", ["x"], ["y"], name="/head/Det")]),
+        "custom_domain": model([helper.make_node("MyOp", ["x"], ["y"], name="/my/MyOp", domain="com.example")],
+                               domain_opsets=[("com.example", 1)]),
+        "integer_input": model([relu], inputs=[helper.make_tensor_value_info("x", TensorProto.INT64, [1, 4])]),
+        "output_never_made": model([relu], outputs=[helper.make_tensor_value_info("z", TensorProto.FLOAT, None)]),
+        "raw_data_short": model([helper.make_node("MatMul", ["x", "w"], ["y"], name="/fc/MatMul")],
+                                inits=[short]),
+        "asymmetric_pads": model([helper.make_node("Conv", ["x", "k"], ["y"], name="/conv/Conv",
+                                                   kernel_shape=[3, 3], pads=[0, 0, 1, 1])],
+                                 inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
+                                 inits=[helper.make_tensor("k", TensorProto.FLOAT, [1, 1, 3, 3], [1.0] * 9)]),
+        "bad_metadata_json": model([relu], metadata="{not json"),
+        "bad_metadata_calls": model([relu], metadata=json.dumps(
+            {"format": 1, "modules": [{"path": "", "type": "M", "children": []}], "calls": [["nowhere", -1]]})),
+        "symbolic_input": model([relu], inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])]),
+    }
+    def external(location, **entries):
+        t = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4, 4], data_location=TensorProto.EXTERNAL)
+        for key, value in dict(location=location, **entries).items():
+            t.external_data.add(key=key, value=str(value))
+        return model([helper.make_node("MatMul", ["x", "w"], ["y"], name="/fc/MatMul")], inits=[t])
+
+    files["external_escapes"] = external("../secret.bin")
+    files["external_wrong_length"] = external("wrong_length.bin", length=10)
+    files["external_past_end"] = external("wrong_length.bin", offset=32)
+    with open(os.path.join(out_dir, "wrong_length.bin"), "wb") as f:
+        f.write(b"\0" * 64)
+    for name, m in files.items():
+        with open(os.path.join(out_dir, name + ".onnx"), "wb") as f:
+            f.write(m.SerializeToString())
+    return len(files)
+
+
 def main():
     torch.set_num_threads(2)
     patterns_dir = os.path.join(here, "onnx", "patterns")
     zoo_dir = os.path.join(here, "onnx", "zoo")
     os.makedirs(patterns_dir, exist_ok=True)
     os.makedirs(zoo_dir, exist_ok=True)
+    bad_dir = os.path.join(here, "onnx", "bad")
+    os.makedirs(bad_dir, exist_ok=True)
+    bad = bad_files(bad_dir)
     cases = [pattern_case(n, b, s, o, patterns_dir) for n, (b, s, o) in PATTERNS.items()]
     with open(os.path.join(here, "onnx_cases.json"), "w") as f:
         json.dump({"generator": "tests/reference/make_onnx_cases.py", "torch": torch.__version__, "cases": cases}, f)
@@ -292,7 +361,7 @@ def main():
         zoo_file(name, 13, zoo_dir)
     for name in ("vit_b_16", "convnext_tiny"):
         zoo_file(name, 17, zoo_dir)
-    print(len(cases), "patterns;", len(ZOO) + 2, "zoo files")
+    print(len(cases), "patterns;", len(ZOO) + 2, "zoo files;", bad, "broken files")
 
 
 if __name__ == "__main__":
