@@ -104,6 +104,13 @@ TEST_CASE("an imported model computes PyTorch's outputs, and its Sequential does
   }
 }
 
+TEST_CASE("weights kept in an external data file beside the model are read from it") {
+  const nlohmann::json& c = pattern_case("small_resnet");
+  const ImportedModel m = import_onnx(pattern_path("small_resnet.external.onnx"));
+  CHECK_FALSE(m.weights_missing);
+  check_close(m.model->call(inputs_of(c)), c["outputs"]);
+}
+
 TEST_CASE("the Sequential of an imported ResNet fails at fc as PyTorch's does, flatten dropped") {
   const ImportedModel m = import_onnx(pattern_path("small_resnet.onnx"));
   const ChildrenReport r = compare_children(*m.model, inputs_of(pattern_case("small_resnet")));
@@ -140,6 +147,10 @@ TEST_CASE("without metadata the importer says what it could not know, and infers
   CHECK_FALSE(m.has_metadata);
   REQUIRE_FALSE(m.notes.empty());
   CHECK(m.notes[0].find("no modtrace metadata") != std::string::npos);
+  // block ran twice: which call of it ran each child call came from the node order.
+  CHECK(std::any_of(m.notes.begin(), m.notes.end(), [](const std::string& n) {
+    return n.find("modules with children were called more than once (block)") != std::string::npos;
+  }));
   // Children in the order the forward first called them; the unused head and
   // the Dropout (no op in the file) are unknown.
   std::vector<std::string> children;

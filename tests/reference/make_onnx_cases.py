@@ -6,7 +6,9 @@ Writes tests/reference/onnx/:
                         analysis is about (weights inside, by the deterministic
                         rule of make_reference.py), exported with
                         tools/export_onnx.py; <case>.plain.onnx: the same
-                        exported with bare torch.onnx.export (no metadata)
+                        exported with bare torch.onnx.export (no metadata);
+                        small_resnet.external.onnx keeps its weights in
+                        small_resnet.external.onnx.data
   bad/<case>.onnx       small hand-made files, each broken in one way
   zoo/<model>.onnx      every zoo model, structure only (weights left out:
                         tests fill them by the deterministic rule and compare
@@ -271,6 +273,14 @@ def pattern_case(name, build, shapes, opset, out_dir):
     return case
 
 
+def external_data_file(out_dir):
+    """small_resnet with its weights in a data file beside it, as large exports keep them."""
+    import onnx
+    m = onnx.load(os.path.join(out_dir, "small_resnet.onnx"))
+    onnx.save(m, os.path.join(out_dir, "small_resnet.external.onnx"), save_as_external_data=True,
+              all_tensors_to_one_file=True, location="small_resnet.external.onnx.data", size_threshold=0)
+
+
 def zoo_file(name, opset, out_dir):
     build, shape = ZOO[name]
     torch.manual_seed(0)
@@ -355,6 +365,7 @@ def main():
     os.makedirs(bad_dir, exist_ok=True)
     bad = bad_files(bad_dir)
     cases = [pattern_case(n, b, s, o, patterns_dir) for n, (b, s, o) in PATTERNS.items()]
+    external_data_file(patterns_dir)
     with open(os.path.join(here, "onnx_cases.json"), "w") as f:
         json.dump({"generator": "tests/reference/make_onnx_cases.py", "torch": torch.__version__, "cases": cases}, f)
     for name in ZOO:
