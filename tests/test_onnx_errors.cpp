@@ -52,6 +52,8 @@ TEST_CASE("absurd sizes are refused before anything is allocated") {
   CHECK(has(import_error(bad("absurd_shape")), "tensor 'w' has an impossible shape"));
   CHECK(has(import_error(bad("absurd_input")), "input 'x' has an impossible size 4611686018427387904"));
   CHECK(has(import_error(bad("raw_data_short")), "tensor 'w' holds 12 bytes, its shape [4, 4] needs 64"));
+  // 8 GiB by its shape, nothing in the file: refused before allocating (a fuzzer finding).
+  CHECK(has(import_error(bad("large_tensor_without_data")), "tensor 'w' holds 0 values, its shape [2147483648] needs 2147483648"));
 }
 
 TEST_CASE("external data must lie beside the model and fit the tensor") {

@@ -50,6 +50,9 @@ constexpr int64_t kMinOpset = 7;
 constexpr int64_t kMaxOpset = 17;
 // No tensor of a real model comes near this: a bound on what a hostile file can ask us to allocate.
 constexpr int64_t kMaxElements = int64_t{1} << 34;
+// Missing weights filled with zeros: 8 GiB per tensor at most (the largest
+// tensors of real models are a few hundred million elements).
+constexpr int64_t kMaxZeros = int64_t{1} << 31;
 
 [[noreturn]] void fail(const std::string& origin, const std::string& what) {
   throw Error("cannot import '" + origin + "': " + what);
@@ -230,6 +233,11 @@ ReadTensor read_tensor(const ::onnx::TensorProto& t, const std::string& origin, 
                     "' is missing (to import the structure alone: ImportOptions::missing_weights, modtrace --missing-weights)");
       }
       r.external_missing = true;
+      // Zeros are allocated: bound them as a real file's data would be (its file size).
+      if (missing == MissingWeights::zeros && n > kMaxZeros) {
+        fail(origin, "tensor '" + t.name() + "' has " + std::to_string(n) +
+                         " elements, too many to fill with zeros (import it shape-only)");
+      }
       r.floats = missing == MissingWeights::zeros ? Tensor::zeros(r.dims) : Tensor::meta(r.dims);
       return r;
     }
@@ -238,6 +246,26 @@ ReadTensor read_tensor(const ::onnx::TensorProto& t, const std::string& origin, 
   } else if (t.has_raw_data()) {
     raw = &t.raw_data();
   }
+  // How many values the file really holds, checked before anything is
+  // allocated: the shape alone must not make us allocate gigabytes.
+  int64_t count = 0;
+  if (raw == nullptr) {
+    switch (r.type) {
+      case ::onnx::TensorProto_DataType_FLOAT: count = t.float_data_size(); break;
+      case ::onnx::TensorProto_DataType_DOUBLE: count = t.double_data_size(); break;
+      case ::onnx::TensorProto_DataType_INT64: count = t.int64_data_size(); break;
+      case ::onnx::TensorProto_DataType_UINT32:
+      case ::onnx::TensorProto_DataType_UINT64: count = t.uint64_data_size(); break;
+      default: count = t.int32_data_size(); break;  // int32 and smaller, bool, float16 as bits
+    }
+    if (count != n) {
+      fail(origin, "tensor '" + t.name() + "' holds " + std::to_string(count) + " values, its shape " +
+                       to_string(r.dims) + " needs " + std::to_string(n));
+    }
+  } else if (raw->size() != bytes) {
+    fail(origin, "tensor '" + t.name() + "' holds " + std::to_string(raw->size()) + " bytes, its shape " +
+                     to_string(r.dims) + " needs " + std::to_string(bytes));
+  }
   auto store = [&](int64_t i, double v) {
     if (as_floats) r.floats.data()[i] = static_cast<float>(v);
     else r.values[static_cast<size_t>(i)] = v;
@@ -245,27 +273,9 @@ ReadTensor read_tensor(const ::onnx::TensorProto& t, const std::string& origin, 
   if (as_floats) r.floats = Tensor::empty(r.dims);
   else r.values.resize(static_cast<size_t>(n));
   if (raw != nullptr) {
-    if (raw->size() != bytes) {
-      fail(origin, "tensor '" + t.name() + "' holds " + std::to_string(raw->size()) + " bytes, its shape " +
-                       to_string(r.dims) + " needs " + std::to_string(bytes));
-    }
     const size_t step = element_size(r.type);
     for (int64_t i = 0; i < n; ++i) store(i, read_element(raw->data() + static_cast<size_t>(i) * step, r.type));
     return r;
-  }
-  // Typed fields.
-  int64_t count = 0;
-  switch (r.type) {
-    case ::onnx::TensorProto_DataType_FLOAT: count = t.float_data_size(); break;
-    case ::onnx::TensorProto_DataType_DOUBLE: count = t.double_data_size(); break;
-    case ::onnx::TensorProto_DataType_INT64: count = t.int64_data_size(); break;
-    case ::onnx::TensorProto_DataType_UINT32:
-    case ::onnx::TensorProto_DataType_UINT64: count = t.uint64_data_size(); break;
-    default: count = t.int32_data_size(); break;  // int32 and smaller, bool, float16 as bits
-  }
-  if (count != n) {
-    fail(origin, "tensor '" + t.name() + "' holds " + std::to_string(count) + " values, its shape " +
-                     to_string(r.dims) + " needs " + std::to_string(n));
   }
   for (int64_t i = 0; i < n; ++i) {
     double v = 0.0;

@@ -119,6 +119,21 @@ Shape broadcast(NodeRun& run, const Shape& a, const Shape& b) {
 
 StaticValue scalar(double v, bool integer) { return StaticValue{{}, {v}, integer}; }
 
+// Static values are shapes, axes and small constants; a larger one is a
+// hostile or broken file, refused before it is allocated.
+constexpr int64_t kMaxStaticElements = int64_t{1} << 24;
+
+const Shape& small(NodeRun& run, const Shape& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || (d > 0 && n > kMaxStaticElements / d)) {
+      run.fail("a shape or constant of shape " + to_string(dims) + " is too large (more than 2^24 elements)");
+    }
+    n *= d;
+  }
+  return dims;
+}
+
 // The element of `in` that broadcasting to `out_dims` places at flat output index i.
 size_t broadcast_source(const Shape& out_dims, const Strides& out_strides, const StaticValue& in, int64_t i) {
   const size_t offset = out_dims.size() - in.dims.size();
@@ -132,7 +147,7 @@ size_t broadcast_source(const Shape& out_dims, const Strides& out_strides, const
 
 StaticValue elementwise(NodeRun& run, const StaticValue& a, const StaticValue& b,
                         const std::function<double(double, double)>& fn, bool integer) {
-  StaticValue out{broadcast(run, a.dims, b.dims), {}, integer};
+  StaticValue out{small(run, broadcast(run, a.dims, b.dims)), {}, integer};
   const Strides so = contiguous_strides(out.dims);
   for (int64_t i = 0, n = numel_of(out.dims); i < n; ++i) {
     out.values.push_back(fn(a.values[broadcast_source(out.dims, so, a, i)], b.values[broadcast_source(out.dims, so, b, i)]));
@@ -142,7 +157,7 @@ StaticValue elementwise(NodeRun& run, const StaticValue& a, const StaticValue& b
 
 // Where(cond, a, b) on static values, all three broadcast together.
 StaticValue static_where(NodeRun& run, const StaticValue& cond, const StaticValue& a, const StaticValue& b) {
-  StaticValue out{broadcast(run, broadcast(run, cond.dims, a.dims), b.dims), {}, a.integer && b.integer};
+  StaticValue out{small(run, broadcast(run, broadcast(run, cond.dims, a.dims), b.dims)), {}, a.integer && b.integer};
   const Strides so = contiguous_strides(out.dims);
   for (int64_t i = 0, n = numel_of(out.dims); i < n; ++i) {
     const bool pick_a = cond.values[broadcast_source(out.dims, so, cond, i)] != 0.0;
@@ -173,6 +188,7 @@ StaticValue take(NodeRun& run, const StaticValue& v, const StaticValue& indices,
   out.dims.assign(v.dims.begin(), v.dims.begin() + axis);
   out.dims.insert(out.dims.end(), indices.dims.begin(), indices.dims.end());
   out.dims.insert(out.dims.end(), v.dims.begin() + axis + 1, v.dims.end());
+  small(run, out.dims);
   for (int64_t o = 0; o < outer; ++o) {
     for (double raw : indices.values) {
       int64_t k = static_cast<int64_t>(raw);
@@ -858,11 +874,15 @@ const std::map<std::string, StaticHandler>& static_handlers() {
          Shape target = reshape_target(r, out.dims, r.static_value(1).ints());
          int64_t known = 1, inferred = -1;
          for (size_t i = 0; i < target.size(); ++i) {
-           if (target[i] == -1) inferred = static_cast<int64_t>(i);
-           else known *= target[i];
+           if (target[i] == -1) {
+             inferred = static_cast<int64_t>(i);
+           } else {
+             if (target[i] < 0 || target[i] > kMaxStaticElements) r.fail("cannot reshape to " + to_string(target));
+             known = std::min(known * target[i], kMaxStaticElements + 1);
+           }
          }
          if (inferred >= 0 && known > 0) target[inferred] = out.numel() / known;
-         if (numel_of(target) != out.numel()) r.fail("cannot reshape " + to_string(out.dims) + " to " + to_string(target));
+         if (numel_of(small(r, target)) != out.numel()) r.fail("cannot reshape " + to_string(out.dims) + " to " + to_string(target));
          out.dims = target;
          return out;
        }},
@@ -892,9 +912,8 @@ const std::map<std::string, StaticHandler>& static_handlers() {
       {"ConstantOfShape",
        [](NodeRun& r) {
          StaticValue fill = r.has_attribute("value") ? r.tensor_attribute("value") : scalar(0.0, false);
-         const Shape dims = r.static_value(0).ints();
+         const Shape dims = small(r, r.static_value(0).ints());
          const int64_t n = numel_of(dims);
-         if (n > (int64_t{1} << 24)) r.fail("a constant of " + std::to_string(n) + " elements is too large to hold");
          return StaticValue{dims, std::vector<double>(static_cast<size_t>(n), fill.values.at(0)), fill.integer};
        }},
       {"Range",
@@ -904,7 +923,7 @@ const std::map<std::string, StaticHandler>& static_handlers() {
          if (delta == 0) r.fail("a range with step 0");
          StaticValue out{{0}, {}, r.static_value(0).integer};
          for (double v = start; delta > 0 ? v < limit : v > limit; v += delta) {
-           if (out.values.size() > (size_t{1} << 24)) r.fail("the range is too long");
+           if (out.numel() >= kMaxStaticElements) r.fail("the range is too long (more than 2^24 elements)");
            out.values.push_back(v);
          }
          out.dims[0] = out.numel();
@@ -913,7 +932,7 @@ const std::map<std::string, StaticHandler>& static_handlers() {
       {"Expand",
        [](NodeRun& r) {
          const StaticValue& v = r.static_value(0);
-         const Shape target = broadcast(r, v.dims, r.static_value(1).ints());
+         const Shape target = small(r, broadcast(r, v.dims, r.static_value(1).ints()));
          const StaticValue zeros{target, std::vector<double>(static_cast<size_t>(numel_of(target)), 0.0), true};
          return elementwise(r, v, zeros, [](double a, double) { return a; }, v.integer);
        }},

@@ -321,6 +321,8 @@ def bad_files(out_dir):
         "made_twice": model([helper.make_node("Relu", ["x"], ["y"], name="/a/Relu"),
                              helper.make_node("Sigmoid", ["x"], ["y"], name="/b/Sigmoid")]),
         "absurd_shape": model([helper.make_node("MatMul", ["x", "w"], ["y"], name="/fc/MatMul")], inits=[huge]),
+        "large_tensor_without_data": model([helper.make_node("MatMul", ["x", "w"], ["y"], name="/fc/MatMul")],
+                                           inits=[TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[1 << 31])]),
         "absurd_input": model([relu], inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1 << 62])]),
         "unsupported_op": model([helper.make_node("Det", ["x"], ["y"], name="/head/Det")]),
         "custom_domain": model([helper.make_node("MyOp", ["x"], ["y"], name="/my/MyOp", domain="com.example")],
