@@ -18,6 +18,9 @@ TEST_CASE("reshape infers one -1 and rejects sizes that do not fit") {
         "view: only one dimension can be inferred, shape [-1, -1] has two -1 (got input [2, 3])");
   CHECK(test::error_of([] { six.reshape({5}); }) ==
         "reshape: shape [5] is invalid for input of size 6 (got input [2, 3])");
+  // Sizes whose product overflows are refused, not multiplied (a fuzzer finding, through ONNX Reshape).
+  CHECK(test::error_of([] { six.reshape({int64_t{1} << 40, int64_t{1} << 40, 0}); }) ==
+        "reshape: invalid shape [1099511627776, 1099511627776, 0]: too many elements (got input [2, 3])");
 }
 
 TEST_CASE("flatten merges a range of dimensions, by default all") {
@@ -142,6 +145,8 @@ TEST_CASE("stacking, splitting, rolling, padding, resampling and embedding say w
         "interpolate: align_corners only applies to the linear modes (got input [1, 1, 4])");
   CHECK(test::error_of([&] { F::pixel_shuffle(Tensor::ones({1, 3, 2, 2}), 2); }) ==
         "pixel_shuffle: the channel dimension 3 must be divisible by upscale_factor squared 4 (got input [1, 3, 2, 2])");
+  CHECK(test::error_of([&] { F::pixel_shuffle(Tensor::ones({1, 3, 2, 2}), int64_t{1} << 40); }) ==
+        "pixel_shuffle: upscale_factor 1099511627776 squared exceeds the channel dimension 3 (got input [1, 3, 2, 2])");
   CHECK(test::error_of([&] { F::pixel_shuffle(Tensor::ones({3, 2}), 2); }) ==
         "pixel_shuffle: expected an input of at least 3 dimensions (…, C, H, W) (got input [3, 2])");
   CHECK(test::error_of([&] { F::embedding(Tensor::full({2}, 1.5), Tensor::ones({4, 3})); }) ==

@@ -123,7 +123,8 @@ struct TraceFailure {
 };
 
 struct TraceOptions {
-  // Replace the inputs by meta tensors: the same graph, no arithmetic.
+  // Replace the inputs by meta tensors, and give every op a meta output
+  // (even one reading only parameters): the same graph, no arithmetic.
   bool shape_only = false;
   // Keep the input tensors of calls of the module at this path (for analysis at a sub-module).
   std::optional<std::string> keep_values_of = std::nullopt;

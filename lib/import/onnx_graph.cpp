@@ -6,6 +6,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -20,7 +21,13 @@ namespace modtrace::detail::onnx {
 std::vector<int64_t> StaticValue::ints() const {
   std::vector<int64_t> out;
   out.reserve(values.size());
-  for (double v : values) out.push_back(static_cast<int64_t>(v));
+  for (double v : values) {
+    // A file may hold anything: saturate instead of converting out of range (undefined).
+    constexpr double kLimit = 9.2e18;
+    out.push_back(std::isnan(v) ? 0 : v >= kLimit ? std::numeric_limits<int64_t>::max()
+                                  : v <= -kLimit ? std::numeric_limits<int64_t>::min()
+                                                 : static_cast<int64_t>(v));
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "modtrace/functional.hpp"
 #include "ops/strided.hpp"
+#include "trace/recorder.hpp"
 
 namespace modtrace::detail::onnx {
 
@@ -959,7 +960,12 @@ std::vector<Value> run_static_node(NodeRun& run) {
   for (size_t i = 0; i < run.input_count(); ++i) {
     if (run.is_static(i)) integer = integer && run.static_value(i).integer;
   }
-  std::vector<Value> out = run_data_node(run);
+  std::vector<Value> out;
+  {
+    // Evaluated on the side: not part of the trace, and computed even in a shape-only one.
+    const RecordingPaused unrecorded;
+    out = run_data_node(run);
+  }
   for (auto& v : out) {
     if (const auto* t = std::get_if<Tensor>(&v); t && !t->is_meta()) v = StaticValue::from(*t, integer);
   }

@@ -67,6 +67,14 @@ void mark(const OpInfo& info, Tensor& out) {
   if (info.writes == Writes::copy_of_view) TensorInternals::mark_copied_view(out, info.name.data());
 }
 
+// Meta outputs when an input is meta, and for every op of a shape-only trace:
+// an op reading only parameters (a weight transposed in the forward) then
+// costs nothing either.
+bool shape_only_now(const OpCall& call) {
+  const Recorder* recorder = tls_recorder;
+  return any_meta(call) || (recorder != nullptr && recorder->shape_only());
+}
+
 // The error names the line of the op; a trace keeps the op that stopped the
 // forward. Both cost nothing unless thrown.
 [[noreturn]] void rethrow_recorded(Error& e, const OpCall& call, const SourceLocation& where) {
@@ -84,7 +92,7 @@ Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs
   try {
     check_inputs(info, call);
     const Shape shape = info.shape_rule(call);
-    const bool meta = any_meta(call);
+    const bool meta = shape_only_now(call);
     if (info.writes == Writes::input_in_place) {
       check_writable(call, shape);
       out = inputs[0]->alias(shape);
@@ -114,7 +122,7 @@ Tensors dispatch_many(Op op, std::span<const Tensor* const> inputs, const Attrs&
   try {
     check_inputs(info, call);
     const std::vector<Shape> shapes = info.shapes_rule(call);
-    const bool meta = any_meta(call);
+    const bool meta = shape_only_now(call);
     for (const Shape& shape : shapes) outs.push_back(meta ? Tensor::meta(shape) : Tensor::empty(shape));
     if (!meta) info.kernel_many(call, outs);
     for (Tensor& out : outs) mark(info, out);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "modtrace/functional.hpp"
@@ -131,6 +132,8 @@ Shape shape_reshape(const OpCall& call) {
       inferred = static_cast<int64_t>(i);
     } else if (out[i] < 0) {
       call.fail("invalid shape " + to_string(out) + ": dimensions must be >= 0 or -1");
+    } else if (out[i] != 0 && known > std::numeric_limits<int64_t>::max() / out[i]) {
+      call.fail("invalid shape " + to_string(out) + ": too many elements");
     } else {
       known *= out[i];
     }

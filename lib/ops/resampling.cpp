@@ -138,6 +138,9 @@ Shape shape_pixel_shuffle(const OpCall& call) {
   if (x.dim() < 3) call.fail("expected an input of at least 3 dimensions (…, C, H, W)");
   if (r < 1) call.fail("upscale_factor must be positive, got " + std::to_string(r));
   const int64_t c = x.shape()[x.dim() - 3];
+  if (r > std::max<int64_t>(c, 1)) {  // checked first: r * r could overflow
+    call.fail("upscale_factor " + std::to_string(r) + " squared exceeds the channel dimension " + std::to_string(c));
+  }
   if (c % (r * r) != 0) {
     call.fail("the channel dimension " + std::to_string(c) + " must be divisible by upscale_factor squared " +
               std::to_string(r * r));

@@ -58,4 +58,18 @@ class Recorder {
 // cost of tracing being off.
 extern thread_local Recorder* tls_recorder __attribute__((tls_model("initial-exec")));
 
+// Runs ops unrecorded, and computed even in a shape-only trace, while it
+// lives: for work that is not part of the model's forward (the ONNX
+// importer's evaluation of shapes and constants on the side).
+class RecordingPaused {
+ public:
+  RecordingPaused() noexcept : saved_(tls_recorder) { tls_recorder = nullptr; }
+  ~RecordingPaused() { tls_recorder = saved_; }
+  RecordingPaused(const RecordingPaused&) = delete;
+  RecordingPaused& operator=(const RecordingPaused&) = delete;
+
+ private:
+  Recorder* saved_;
+};
+
 }  // namespace modtrace::detail

@@ -10,7 +10,7 @@ target=${1:-safetensors}
 seconds=${2:-60}
 out=${TMPDIR:-/tmp}/modtrace-fuzz-$target
 mkdir -p "$out/corpus"
-flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fopenmp -Iinclude -Ilib -isystem /usr/include/eigen3)
+flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fopenmp -Iinclude -Ilib -isystem /usr/include/eigen3)
 case "$target" in
   safetensors)
     cp tests/reference/squeezenet1_0.safetensors "$out/corpus/"
