@@ -14,6 +14,13 @@
 
 namespace modtrace::detail::onnx {
 
+bool CallTree::within(size_t call, size_t ancestor) const {
+  for (int c = static_cast<int>(call); c >= 0; c = calls[static_cast<size_t>(c)].parent) {
+    if (static_cast<size_t>(c) == ancestor) return true;
+  }
+  return false;
+}
+
 std::string unqualified_name(const std::string& path) {
   // The exporter's _unqualified_variable_name: from the last non-numeric atom on.
   size_t start = path.size();
@@ -49,11 +56,11 @@ std::optional<std::pair<std::string, int>> split_suffix(const std::string& part)
   return std::make_pair(part.substr(0, underscore), std::stoi(digits));
 }
 
-bool is_ancestor_or_self(const std::vector<Call>& calls, int ancestor, int call) {
-  for (int c = call; c >= 0; c = calls[static_cast<size_t>(c)].parent) {
-    if (c == ancestor) return true;
-  }
-  return false;
+// The registered name of a child from its scope part: "layer1.0" under
+// layer1 is child "0" (numeric names keep the parent's), "conv1" is "conv1".
+std::string child_name(const std::string& owner_path, const std::string& part) {
+  const std::string prefix = unqualified_name(owner_path) + ".";
+  return !owner_path.empty() && part.rfind(prefix, 0) == 0 ? part.substr(prefix.size()) : part;
 }
 
 // ---- the metadata ----
@@ -200,7 +207,7 @@ bool place_nodes(const Graph& g, CallTree& tree) {
         std::optional<size_t> found;
         for (size_t c = std::max<size_t>(after, 1); c < tree.calls.size(); ++c) {
           if (chain_of[c] == chain &&
-              (c > cursor || is_ancestor_or_self(tree.calls, static_cast<int>(c), static_cast<int>(cursor)))) {
+              (c > cursor || tree.within(cursor, c))) {
             found = c;
             break;
           }
@@ -234,15 +241,12 @@ CallTree infer_calls(const Graph& g) {
   std::set<Chain> seen;
   std::vector<size_t> stack{0};
 
-  auto open = [&](size_t depth, const std::string& part, const std::string& path, const Chain& chain, int n, size_t i) {
+  auto open = [&](size_t depth, const std::string& name, const std::string& path, const Chain& chain, int n, size_t i) {
     const size_t parent = stack[depth - 1];
     auto [it, added] = module_at.emplace(path, tree.modules.size());
     if (added) {
       ModuleInfo info;
       info.path = path;
-      const ModuleInfo& owner = tree.modules[tree.calls[parent].module];
-      const std::string prefix = unqualified_name(owner.path) + ".";
-      const std::string name = !owner.path.empty() && part.rfind(prefix, 0) == 0 ? part.substr(prefix.size()) : part;
       tree.modules[tree.calls[parent].module].children.emplace_back(name, path);
       tree.modules.push_back(std::move(info));
     }
@@ -301,11 +305,9 @@ CallTree infer_calls(const Graph& g) {
           path = tree.modules[tree.calls[stack[d]].module].path;
           continue;
         }
-        const ModuleInfo& owner = tree.modules[tree.calls[stack[d - 1]].module];
-        const std::string prefix = unqualified_name(owner.path) + ".";
-        const std::string name = !owner.path.empty() && part.rfind(prefix, 0) == 0 ? part.substr(prefix.size()) : part;
+        const std::string name = child_name(tree.modules[tree.calls[stack[d - 1]].module].path, part);
         path = path.empty() ? name : path + "." + name;
-        open(d, part, path, join(parts, d), d == k ? n : -1, i);
+        open(d, name, path, join(parts, d), d == k ? n : -1, i);
       }
       call = stack[k];
       scope_index[call] = n;

@@ -48,6 +48,9 @@ struct CallTree {
   std::vector<Call> calls;          // calls[0] is the root's call; pre-order
   bool from_metadata = false;
   std::vector<std::string> notes;   // what the file could not tell
+
+  // Whether `call` ran inside `ancestor` (or is it).
+  bool within(size_t call, size_t ancestor) const;
 };
 
 // The module tree and every call, from the metadata when present and

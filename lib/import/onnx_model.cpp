@@ -240,13 +240,6 @@ Tensors ImportedModule::forward_many(const Tensors& inputs) {
 
 // ---- building ----
 
-bool is_ancestor_or_self(const CallTree& tree, size_t ancestor, size_t call) {
-  for (int c = static_cast<int>(call); c >= 0; c = tree.calls[static_cast<size_t>(c)].parent) {
-    if (static_cast<size_t>(c) == ancestor) return true;
-  }
-  return false;
-}
-
 // The exporter writes one copy of equal initializers and makes the others with
 // root-level Identity nodes ("Identity_3": layer4.0.bn1.weight -> layer4.1.bn2.bias).
 // In PyTorch they are separate tensors: give each its own initializer.
@@ -308,11 +301,11 @@ void build_programs(Shared& shared) {
     }
   }
   auto crossing = [&](const std::string& v, size_t maker, size_t reader, size_t node) {
-    for (size_t c = reader; !is_ancestor_or_self(tree, c, maker); c = static_cast<size_t>(tree.calls[c].parent)) {
+    for (size_t c = reader; !tree.within(maker, c); c = static_cast<size_t>(tree.calls[c].parent)) {
       auto [it, added] = reads_from_outside[c].emplace(v, node);
       if (!added) it->second = std::min(it->second, node);
     }
-    for (size_t c = maker; !is_ancestor_or_self(tree, c, reader); c = static_cast<size_t>(tree.calls[c].parent)) {
+    for (size_t c = maker; !tree.within(reader, c); c = static_cast<size_t>(tree.calls[c].parent)) {
       results[c].insert(v);
     }
   };
@@ -374,7 +367,7 @@ void build_programs(Shared& shared) {
     }
     for (const auto& [v, maker] : made_in) {
       // A value made below a child call is made by that call's step.
-      if (maker == c || !is_ancestor_or_self(tree, c, maker)) continue;
+      if (maker == c || !tree.within(maker, c)) continue;
       size_t below = maker;
       while (tree.calls[below].parent != static_cast<int>(c)) below = static_cast<size_t>(tree.calls[below].parent);
       for (size_t s = 0; s < steps.size(); ++s) {

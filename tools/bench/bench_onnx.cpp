@@ -7,32 +7,19 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "modtrace/modtrace.hpp"
+#include "timing.hpp"
 
 namespace {
 
 using namespace modtrace;
-using Clock = std::chrono::steady_clock;
+using bench::median_ms;
 
-double median_ms(int runs, const std::function<void()>& fn) {
-  std::vector<double> times;
-  for (int i = 0; i < runs; ++i) {
-    const auto start = Clock::now();
-    fn();
-    times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
-double round2(double v) { return std::round(v * 100.0) / 100.0; }
+double round2(double v) { return bench::rounded(v, 2); }
 
 }  // namespace
 
