@@ -53,8 +53,10 @@ class NodeRun {
 
 // Runs a data node on modtrace's ops; its outputs, in the node's output order.
 std::vector<Value> run_data_node(NodeRun& run);
-// Evaluates a static node; Error if the op has no static form.
+// Evaluates a static node (onnx_static.cpp); an op without a static form runs
+// as data on constant tensors, unrecorded, and its results stay static.
 std::vector<Value> run_static_node(NodeRun& run);
+bool has_static_form(const std::string& op_type);
 
 // Whether modtrace can run `op_type` at all (checked for every node at import).
 bool supported(const std::string& op_type);
