@@ -112,6 +112,43 @@ TEST_CASE("get_submodule follows a dotted path and names what is missing") {
         "'body' (Block) has no child 'second'; its children are: first, proj");
 }
 
+TEST_CASE("submodule_ptr gives the instance the parent holds, to put into a container") {
+  Net net;
+  const std::shared_ptr<Module> proj = net.submodule_ptr("body.proj");
+  CHECK(proj.get() == &net.body.proj);
+  CHECK(net.submodule_ptr("head").get() == &net.head);
+  Sequential chain({net.submodule_ptr("body"), net.submodule_ptr("head")});
+  const Tensor x = Tensor::ones({1, 2});
+  CHECK(equal(chain(x), net(x)));
+  CHECK(test::error_of([&] { net.submodule_ptr("body.second"); }) ==
+        "'body' (Block) has no child 'second'; its children are: first, proj");
+  CHECK(test::error_of([&] { net.submodule_ptr(""); }) ==
+        "submodule_ptr: give a child's path; a module does not hold itself");
+}
+
+TEST_CASE("get_parameter and get_buffer take state_dict keys and share the module's storage") {
+  Net net;
+  Tensor scale = net.get_parameter("body.first.scale");
+  CHECK(scale.item() == 2.0f);
+  scale.data()[0] = 5.0f;
+  CHECK(net.body.first.scale.item() == 5.0f);  // the same storage
+  CHECK(net.get_buffer("head.count").item() == 0.0f);
+  CHECK(net.get_parameter("body.proj.weight").shape() == Shape{3, 2});
+  CHECK(test::error_of([&] { net.get_parameter("head.count"); }) ==
+        "Leaf has no parameter 'count'; its own parameters are: scale");
+  CHECK(test::error_of([&] { net.get_buffer("body.proj.weight"); }) ==
+        "Linear has no buffer 'weight'; its own buffers are: none");
+  CHECK(test::error_of([&] { net.get_parameter("tail.scale"); }) ==
+        "Net has no child 'tail'; its children are: body, head");
+}
+
+TEST_CASE("Lambda wraps a function as a module, printed with its text") {
+  Sequential chain({make<Linear>(2, 2), make<Lambda>([](const Tensor& x) { return x * 3; }, "x * 3")});
+  const Tensor x = Tensor::ones({1, 2});
+  CHECK(equal(chain(x), chain[0](x) * 3));
+  CHECK(chain.repr().find("(1): Lambda(x * 3)") != std::string::npos);
+}
+
 TEST_CASE("registering the same name twice, or a dotted name, is an error") {
   struct Bad : Module {
     void twice() { register_parameter("w", Tensor::ones({1})), register_buffer("w", Tensor::ones({1})); }

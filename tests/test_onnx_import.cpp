@@ -84,7 +84,7 @@ TEST_CASE("with the export helper's metadata, an imported model prints, lists an
 
 TEST_CASE("an imported model computes PyTorch's outputs, and its Sequential does what PyTorch's did") {
   for (const char* name : kPatterns) {
-    for (const std::string file : {std::string(name) + ".onnx", std::string(name) + ".plain.onnx"}) {
+    for (const std::string& file : {std::string(name) + ".onnx", std::string(name) + ".plain.onnx"}) {
       INFO(file);
       const nlohmann::json& c = pattern_case(name);
       const ImportedModel m = import_onnx(pattern_path(file));

@@ -138,6 +138,30 @@ TEST_CASE("parameters and buffers become named nodes feeding the ops that read t
   CHECK(boost::in_degree(linear, t.graph()) == 3);
 }
 
+TEST_CASE("parameter, buffer and constant nodes hold the model's own tensors, so a trace can be replayed") {
+  Twice model;
+  const Trace t = trace_module(model, {Tensor::ones({1, 2})});
+  for (Vertex v : t.nodes()) {
+    const Node& n = t.graph()[v];
+    if (n.kind == NodeKind::parameter) CHECK(n.value.is_same(model.get_parameter(n.name)));
+    if (n.kind == NodeKind::op) CHECK_FALSE(n.value.defined());  // an op's result is not kept
+  }
+}
+
+TEST_CASE("a module call records which output of its argument's node it received") {
+  struct TakesSecond : Module {
+    Linear& fc = register_module<Linear>("fc", 3, 3);
+
+   protected:
+    Tensor forward(const Tensor& x) override { return fc(F::chunk(x, 2)[1]); }
+  } model;
+  const Trace t = trace_module(model, {Tensor::deterministic({4, 3})});
+  const ModuleCall& fc = t.calls()[1];
+  REQUIRE(fc.path == "fc");
+  CHECK(fc.input_slots == std::vector<int>{1});   // the chunk's second part
+  CHECK(fc.output_slots == std::vector<int>{0});
+}
+
 TEST_CASE("nested modules: ownership names the root's child and the innermost module") {
   Outer model;
   const Trace t = trace_module(model, {Tensor::ones({2, 2})});

@@ -12,6 +12,7 @@
 // repr() prints each as PyTorch does, numbers and int-or-tuple arguments as
 // they were given.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -529,6 +530,21 @@ class AdaptiveAvgPool2d : public Module {
 class Identity : public Module {
  protected:
   Tensor forward(const Tensor& x) override { return x; }
+};
+
+// A function as a module, for a step that no layer does (what `modtrace fix`
+// prints for the root's own ops): Lambda([](const Tensor& x) { return x * 3; }, "x * 3").
+class Lambda : public Module {
+ public:
+  Lambda(std::function<Tensor(const Tensor&)> fn, std::string text) : fn_(std::move(fn)), text_(std::move(text)) {}
+  std::string extra_repr() const override { return text_; }
+
+ protected:
+  Tensor forward(const Tensor& x) override { return fn_(x); }
+
+ private:
+  std::function<Tensor(const Tensor&)> fn_;
+  std::string text_;
 };
 
 }  // namespace modtrace

@@ -127,6 +127,13 @@ class Module {
   // The descendant at a dotted path ("layer1.0.conv1"); "" is this module.
   // Throws Error naming the missing part and what exists there.
   Module& get_submodule(std::string_view path);
+  // The same as the shared_ptr its parent holds, to put in a container:
+  // Sequential({model->submodule_ptr("features"), make<Flatten>(1)}).
+  std::shared_ptr<Module> submodule_ptr(std::string_view path);
+  // The parameter or buffer with this state_dict key ("encoder.pos_embedding"),
+  // sharing storage; PyTorch's get_parameter / get_buffer. Error when absent.
+  Tensor get_parameter(std::string_view key);
+  Tensor get_buffer(std::string_view key);
 
   // ---- parameters and buffers ----
   const TensorSlots& own_parameters() const { return parameters_; }

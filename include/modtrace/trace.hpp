@@ -50,6 +50,9 @@ struct Node {
   std::optional<Op> op;             // for op and failed_op nodes
   std::string_view op_name;         // PyTorch's name, from the op table ("" for value nodes)
   std::string name;                 // inputs, parameters, buffers, outputs: their name
+  // Parameters, buffers and constants: the tensor itself (shares storage with
+  // the model's), so a trace can be replayed (repair.hpp); undefined otherwise.
+  Tensor value;
   Attrs attrs;                      // the op's attributes (`other` = 3 for x * 3)
   std::vector<Shape> input_shapes;  // shapes of the op's tensor inputs, in order
   Shape shape;                      // the value this node produces (empty for failed ops); its first for several
@@ -89,6 +92,9 @@ struct ModuleCall {
   SourceLocation source;        // the line that made the call
   std::vector<Vertex> inputs;   // the values it was called with (a tuple's items)
   std::vector<Vertex> outputs;  // the values it returned (empty if it did not return)
+  // For each input and output, which output of its node it is (non-zero
+  // only for ops with several outputs: the second part of a chunk).
+  std::vector<int> input_slots, output_slots;
   bool completed = false;       // false when an exception left the call
   Tensors input_values;         // kept only for the path named in TraceOptions::keep_values_of
 };

@@ -131,6 +131,41 @@ std::span<const std::string_view> Module::forward_signature() const {
   return names;
 }
 
+std::shared_ptr<Module> Module::submodule_ptr(std::string_view path) {
+  if (path.empty()) throw Error("submodule_ptr: give a child's path; a module does not hold itself");
+  const size_t dot = path.rfind('.');
+  Module& parent = dot == std::string_view::npos ? *this : get_submodule(path.substr(0, dot));
+  const std::string_view name = dot == std::string_view::npos ? path : path.substr(dot + 1);
+  for (const auto& [child_name, child] : parent.children_) {
+    if (child_name == name) return child;
+  }
+  get_submodule(path);  // throws, naming what exists
+  throw Error("no submodule '" + std::string(path) + "'");
+}
+
+namespace {
+
+// A parameter or buffer by state_dict key: the module's path, then its own name.
+Tensor tensor_at(Module& root, std::string_view key, bool parameter) {
+  const size_t dot = key.rfind('.');
+  Module& owner = dot == std::string_view::npos ? root : root.get_submodule(key.substr(0, dot));
+  const std::string_view name = dot == std::string_view::npos ? key : key.substr(dot + 1);
+  for (const auto& [own, tensor] : parameter ? owner.own_parameters() : owner.own_buffers()) {
+    if (own == name) return tensor;
+  }
+  std::string names;
+  for (const auto& [own, tensor] : parameter ? owner.own_parameters() : owner.own_buffers()) {
+    names += (names.empty() ? "" : ", ") + own;
+  }
+  throw Error(owner.type_name() + " has no " + (parameter ? "parameter" : "buffer") + " '" + std::string(name) +
+              "'; its own " + (parameter ? "parameters" : "buffers") + " are: " + (names.empty() ? "none" : names));
+}
+
+}  // namespace
+
+Tensor Module::get_parameter(std::string_view key) { return tensor_at(*this, key, true); }
+Tensor Module::get_buffer(std::string_view key) { return tensor_at(*this, key, false); }
+
 namespace {
 
 // Python's list of missing parameters: 'b' / 'key' and 'value' / 'a', 'b', and 'c'.

@@ -45,9 +45,17 @@ Vertex Recorder::value_of(const Tensor& t) {
     node.kind = NodeKind::constant;
     node.name = "constant";
   }
+  node.value = t;
   const Vertex v = add_node(std::move(node));
   if (storage != nullptr) outside_values_.emplace(key, v);
   return v;
+}
+
+std::vector<int> Recorder::slots_of(const Tensors& ts) const {
+  std::vector<int> out;
+  out.reserve(ts.size());
+  for (const Tensor& t : ts) out.push_back(t.trace_tag().trace == id_ ? static_cast<int>(t.trace_tag().output) : 0);
+  return out;
 }
 
 std::vector<Vertex> Recorder::values_of(const Tensors& ts) {
@@ -115,6 +123,7 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs, const Sour
     record.path = parent.path.empty() ? name : parent.path + "." + name;
   }
   record.inputs = values_of(inputs);
+  record.input_slots = slots_of(inputs);
   if (options_.keep_values_of && *options_.keep_values_of == record.path) record.input_values = inputs;
   trace_.calls_.push_back(std::move(record));
   const int index = static_cast<int>(trace_.calls_.size()) - 1;
@@ -126,6 +135,7 @@ void Recorder::leave_call(int call, const Tensors* outputs) {
   ModuleCall& record = trace_.calls_[call];
   if (outputs != nullptr) {
     record.outputs = values_of(*outputs);
+    record.output_slots = slots_of(*outputs);
     record.completed = true;
   }
   // Calls unwind in order; a mismatch would mean a scope outlived its session.

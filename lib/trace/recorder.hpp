@@ -38,6 +38,7 @@ class Recorder {
   // parameter, buffer or constant node.
   Vertex value_of(const Tensor& t);
   std::vector<Vertex> values_of(const Tensors& ts);
+  std::vector<int> slots_of(const Tensors& ts) const;
   int current_call() const { return call_stack_.empty() ? -1 : call_stack_.back(); }
 
   Trace trace_;
