@@ -319,6 +319,85 @@ int diff_model(const DiffCommand& c) {
   return c.check && r.verdict != Verdict::equivalent ? kNotEquivalent : 0;
 }
 
+struct FixCommand {
+  ModelOptions model;
+  std::string at;
+  std::string upto;
+  std::string format = "text";
+  bool shape_only = false;
+};
+
+// The faithful Sequential (or the truncation) and the code to build it.
+int fix_model(const FixCommand& c) {
+  const Loaded l = load(c.model);
+  const Repair r = repair_children(l.model, l.inputs, {.at = c.at, .upto = c.upto, .shape_only = c.shape_only});
+  if (c.format == "json") {
+    std::cout << r.json() << "\n";
+  } else if (c.format == "python") {
+    std::cout << r.python;
+  } else if (c.format == "cpp") {
+    std::cout << r.cpp;
+  } else {
+    std::cout << r.text();
+    if (!r.python.empty()) std::cout << "\nPyTorch (paste next to your model):\n\n" << r.python;
+    if (!r.cpp.empty()) std::cout << "\nC++ (modtrace):\n\n" << r.cpp;
+  }
+  if (r.module && !r.verified) return 1;  // a repair that does not reproduce the forward is a defect
+  return r.module ? 0 : kNotEquivalent;
+}
+
+struct ExtractCommand {
+  ModelOptions model;
+  std::string nodes;
+  std::string format = "text";
+};
+
+std::vector<std::string> split_names(const std::string& list) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = list.find(',', start);
+    const std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (name.empty()) throw UsageError("--nodes '" + list + "' has an empty name; give names joined by commas, e.g. layer4,flatten");
+    names.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return names;
+}
+
+// Extraction: the values' shapes, and the code that extracts them.
+int extract_values(const ExtractCommand& c) {
+  const std::vector<std::string> names = split_names(c.nodes);
+  const Loaded l = load(c.model);
+  const auto extracted = extract(l.model, l.inputs, names);
+  const Tensors values = extracted->call(l.inputs);
+  std::string quoted;
+  for (const auto& n : names) quoted += (quoted.empty() ? "\"" : ", \"") + n + "\"";
+  const std::string python = "from torchvision.models.feature_extraction import create_feature_extractor\n\n"
+                             "features = create_feature_extractor(model, return_nodes=[" + quoted + "])\n"
+                             "values = features(x)  # a dict: name -> tensor\n";
+  const std::string cpp = "// `model` is a std::shared_ptr<modtrace::Module>, `x` its input; using namespace modtrace.\n"
+                          "auto features = extract(model, {x}, {" + quoted + "});\n"
+                          "Tensors values = features->call({x});  // one per name, in order\n";
+  if (c.format == "json") {
+    nlohmann::ordered_json j = {{"names", names}, {"shapes", nlohmann::ordered_json::array()}, {"python", python}, {"cpp", cpp}};
+    for (const Tensor& v : values) j["shapes"].push_back(v.shape());
+    std::cout << j.dump(2) << "\n";
+  } else if (c.format == "python") {
+    std::cout << python;
+  } else if (c.format == "cpp") {
+    std::cout << cpp;
+  } else {
+    std::cout << "extracted from " << l.model->type_name() << " by replaying its forward:\n";
+    size_t value = 0;
+    for (const auto& n : names) std::cout << "  " << n << "  " << to_string(values.at(value++).shape()) << "\n";
+    std::cout << "\nPyTorch (torchvision's feature extraction, where torch.fx can trace the model):\n\n" << python
+              << "\nC++ (modtrace, any model):\n\n" << cpp;
+  }
+  return 0;
+}
+
 struct SummaryCommand {
   ModelOptions model;
   int depth = 0;
@@ -454,6 +533,22 @@ int main(int argc, char** argv) {
   diff_cmd->add_flag("--shape-only", diff.shape_only, "Compare structure and shapes only, without computing");
   diff_cmd->add_flag("--check", diff.check, "Exit with status 3 unless the Sequential is equivalent (for CI)");
 
+  FixCommand fix;
+  auto* fix_cmd = app.add_subcommand("fix", "Build the faithful Sequential (or a truncation) and print it as code");
+  add_model_options(fix_cmd, fix.model);
+  fix_cmd->add_option("--at", fix.at, "Repair the sub-module at this path (e.g. layer1.0), fed what it received");
+  fix_cmd->add_option("--upto", fix.upto, "Stop after this child: everything of the forward up to it");
+  fix_cmd->add_option("--format", fix.format, "Output: text (report and code), json, python or cpp")
+      ->check(CLI::IsMember({"text", "json", "python", "cpp"}));
+  fix_cmd->add_flag("--shape-only", fix.shape_only, "Build and check shapes only, without computing");
+
+  ExtractCommand extract_cmd_options;
+  auto* extract_cmd = app.add_subcommand("extract", "Extract named values of the forward (names: modtrace trace)");
+  add_model_options(extract_cmd, extract_cmd_options.model);
+  extract_cmd->add_option("--nodes", extract_cmd_options.nodes, "Names joined by commas, e.g. layer4,flatten")->required();
+  extract_cmd->add_option("--format", extract_cmd_options.format, "Output: text, json, python or cpp")
+      ->check(CLI::IsMember({"text", "json", "python", "cpp"}));
+
   SummaryCommand summary;
   auto* summary_cmd = app.add_subcommand("summary", "Table of modules: type, output shape, parameters, own ops");
   add_model_options(summary_cmd, summary.model);
@@ -477,17 +572,22 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
-  const bool json_errors = *diff_cmd && diff.format == "json";
+  const bool json_errors = (*diff_cmd && diff.format == "json") || (*fix_cmd && fix.format == "json") ||
+                           (*extract_cmd && extract_cmd_options.format == "json");
   try {
     if (*run_cmd) check_model_options(run.model);
     if (*trace_cmd) check_model_options(trace.model);
     if (*diff_cmd) check_model_options(diff.model);
     if (*summary_cmd) check_model_options(summary.model);
+    if (*fix_cmd) check_model_options(fix.model);
+    if (*extract_cmd) check_model_options(extract_cmd_options.model);
     if (*models) return list_models();
     if (*run_cmd) return run_model(run);
     if (*trace_cmd) return trace_model(trace);
     if (*diff_cmd) return diff_model(diff);
     if (*summary_cmd) return summarize(summary);
+    if (*fix_cmd) return fix_model(fix);
+    if (*extract_cmd) return extract_values(extract_cmd_options);
   } catch (const UsageError& e) {
     if (json_errors) print_error_json(e.what(), "usage", &e);
     std::cerr << "modtrace: " << e.what() << "\nRun with --help for more information.\n";

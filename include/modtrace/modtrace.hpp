@@ -23,6 +23,7 @@
 #include "modtrace/ops.hpp"
 #include "modtrace/plugin.hpp"
 #include "modtrace/render.hpp"
+#include "modtrace/repair.hpp"
 #include "modtrace/python.hpp"
 #include "modtrace/shape.hpp"
 #include "modtrace/tensor.hpp"

@@ -110,10 +110,9 @@ void compare_outputs(ChildrenReport& r) {
 }
 
 // What the module at `path` was called with in the whole model's first call of it.
-struct RecordedCall {
-  Tensors inputs;
-  bool tuple_argument = false;
-};
+}  // namespace
+
+namespace detail {
 
 RecordedCall inputs_at(Module& model, const Tensors& inputs, const std::string& path, bool shape_only) {
   model.get_submodule(path);  // an unknown path throws here, naming what exists
@@ -128,12 +127,12 @@ RecordedCall inputs_at(Module& model, const Tensors& inputs, const std::string& 
   throw Error("module '" + path + "' is never called by the model's forward, so it has no input to analyse");
 }
 
-}  // namespace
+}  // namespace detail
 
 ChildrenReport compare_children(Module& model, const Tensors& inputs, const CompareOptions& options) {
   Module& module = options.at.empty() ? model : model.get_submodule(options.at);
-  const RecordedCall fed =
-      options.at.empty() ? RecordedCall{inputs, false} : inputs_at(model, inputs, options.at, options.shape_only);
+  const detail::RecordedCall fed = options.at.empty() ? detail::RecordedCall{inputs, false}
+                                                      : detail::inputs_at(model, inputs, options.at, options.shape_only);
 
   ChildrenReport r;
   r.path = options.at;

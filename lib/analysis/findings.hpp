@@ -38,4 +38,13 @@ std::vector<DataflowBreak> find_dataflow_breaks(const Trace& trace, const std::v
 
 std::string join_path(const std::string& prefix, const std::string& path);
 
+// What the module at `path` was called with when the model ran on `inputs`
+// (for analysing or repairing a sub-module). Error when the path is unknown
+// or the forward never calls it.
+struct RecordedCall {
+  Tensors inputs;
+  bool tuple_argument = false;
+};
+RecordedCall inputs_at(Module& model, const Tensors& inputs, const std::string& path, bool shape_only);
+
 }  // namespace modtrace::detail

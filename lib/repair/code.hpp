@@ -1,0 +1,35 @@
+#pragma once
+// Internal: the faithful Sequential (or a truncation) as code a user pastes
+// next to their model: PyTorch (nn.Sequential of the model's children, layers
+// and a small Replay helper for the root's own ops) and C++ (modtrace).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "repair/replay.hpp"
+
+namespace modtrace::detail::repair {
+
+struct CodeStep {
+  bool child = true;
+  std::string path;                        // child: its path in the model (the analysed module's prefix included)
+  std::shared_ptr<const Replay> replay;    // replay: the ops, fed the running value
+  std::shared_ptr<Module> layer;           // replay done by a layer (Flatten, ReLU, …), or null
+};
+
+struct Code {
+  std::string python, cpp;
+  std::string problem;  // non-empty: an op the Python printer does not know (the code names it)
+};
+
+// `module_path`: the analysed module's path in the model ("" for the model);
+// parameters are named relative to it. `title` opens the comment above the code.
+// `variable` names the result ("fixed", "head").
+Code sequential_code(const std::vector<CodeStep>& steps, const std::string& module_path, const std::string& title,
+                     const std::string& variable);
+
+// "model.layer1[0].conv1" for ("model", "layer1.0.conv1").
+std::string python_path(const std::string& base, const std::string& path);
+
+}  // namespace modtrace::detail::repair

@@ -1,0 +1,88 @@
+// Extraction: a module computing named values of the forward from its inputs,
+// by replaying the trace up to them (torchvision's create_feature_extractor,
+// from a trace instead of torch.fx).
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "modtrace/analysis.hpp"
+#include "modtrace/error.hpp"
+#include "modtrace/repair.hpp"
+#include "repair/replay.hpp"
+
+namespace modtrace {
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "no value named 'layer5' in the forward of ResNet; nearest: 'layer4', 'layer1', …"
+[[noreturn]] void unknown_name(const std::string& name, const std::string& type, const std::vector<NamedValue>& all) {
+  std::vector<std::pair<size_t, std::string>> near;
+  for (const NamedValue& n : all) near.emplace_back(edit_distance(name, n.name), n.name);
+  std::stable_sort(near.begin(), near.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string list;
+  for (size_t i = 0; i < near.size() && i < 5; ++i) list += (i ? ", '" : "'") + near[i].second + "'";
+  throw Error("no value named '" + name + "' in the forward of " + type + "; the nearest names are " + list +
+              " (modtrace trace lists them all)");
+}
+
+}  // namespace
+
+std::shared_ptr<Module> extract(const std::shared_ptr<Module>& model, const Tensors& inputs,
+                                const std::vector<std::string>& names) {
+  using detail::repair::Replay;
+  using detail::repair::ReplayModule;
+  using detail::repair::ValueRef;
+  if (!model) throw Error("extract: no model given");
+  if (names.empty()) throw Error("extract: name at least one value to extract");
+  auto trace = std::make_shared<const Trace>(trace_module(*model, inputs));
+  if (!trace->completed()) {
+    throw ModuleFailedError("the forward fails, so there is nothing to extract: " + trace->failure()->message,
+                            *trace->failure());
+  }
+  const std::vector<NamedValue> all = value_names(*trace);
+  std::map<std::string, const NamedValue*> by_name;
+  for (const NamedValue& n : all) by_name.emplace(n.name, &n);
+
+  std::vector<ValueRef> targets;
+  std::set<int> opened;
+  for (const std::string& name : names) {
+    const auto it = by_name.find(name);
+    if (it == by_name.end()) unknown_name(name, model->type_name(), all);
+    const NamedValue& n = *it->second;
+    if (n.is_call) {
+      const ModuleCall& c = trace->calls()[static_cast<size_t>(n.call)];
+      if (c.outputs.empty()) throw Error("module call '" + name + "' returned nothing to extract");
+      for (size_t i = 0; i < c.outputs.size(); ++i) targets.push_back({c.outputs[i], c.output_slots.at(i)});
+      for (int p = c.parent; p >= 0; p = trace->calls()[static_cast<size_t>(p)].parent) opened.insert(p);
+    } else {
+      const Node& node = trace->graph()[n.op];
+      const size_t count = std::max<size_t>(node.output_shapes.size(), 1);
+      for (size_t k = 0; k < count; ++k) targets.push_back({n.op, static_cast<int>(k)});
+      for (int c : trace->call_stack(n.op)) opened.insert(c);
+    }
+  }
+  std::vector<ValueRef> fed;
+  for (Vertex v : trace->inputs()) fed.push_back({v, 0});
+  auto replay = std::make_shared<Replay>(trace, model, opened, fed, targets);
+  std::string label;
+  for (const auto& name : names) label += (label.empty() ? "" : ", ") + name;
+  return std::make_shared<ReplayModule>(replay, label, fed.size());
+}
+
+}  // namespace modtrace

@@ -1,0 +1,12 @@
+# The faithful Sequential of VGG (modtrace fix): its children in call order, its own ops replayed between them; fixed(x) gives model(x).
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+fixed = nn.Sequential(
+    model.features,
+    model.avgpool,
+    nn.Flatten(1),
+    model.classifier,
+)
