@@ -12,11 +12,12 @@
 
 namespace test {
 
-inline nlohmann::json read_reference(const std::string& name) {
+template <class Json = nlohmann::json>
+Json read_reference(const std::string& name) {
   const std::string path = std::string(MODTRACE_TEST_DATA_DIR) + "/" + name;
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot open " << path);
-  return nlohmann::json::parse(in);
+  return Json::parse(in);
 }
 
 // {"shape": [...], "data": [...]}; non-finite values are the strings "inf", "-inf", "nan".

@@ -23,12 +23,20 @@ std::vector<std::string> step_names(const Repair& r) {
   return out;
 }
 
-// The output of the module at `path` in a full forward (a hook).
-Tensors output_of(Module& model, const std::string& path, const Tensors& inputs) {
+// Copies, as the forward had them then: a later step may work in place.
+Tensors copies(const Tensors& values) {
+  Tensors out;
+  for (const Tensor& t : values) out.push_back(t.clone());
+  return out;
+}
+
+// The output of the module at `path` in a full forward (its call `call`; a hook).
+Tensors output_of(Module& model, const std::string& path, const Tensors& inputs, int call = 0) {
   Tensors seen;
+  int calls = 0;
   HookHandle hook = model.get_submodule(path).register_forward_hook(
-      [&seen](Module&, const Tensors&, const Tensors& out) -> std::optional<Tensors> {
-        if (seen.empty()) seen = out;
+      [&](Module&, const Tensors&, const Tensors& out) -> std::optional<Tensors> {
+        if (calls++ == call) seen = copies(out);
         return std::nullopt;
       });
   model.call(inputs);
@@ -42,12 +50,20 @@ Tensors input_of(Module& model, const std::string& path, const Tensors& inputs, 
   int calls = 0;
   HookHandle hook = model.get_submodule(path).register_forward_pre_hook(
       [&](Module&, const Tensors& in) -> std::optional<Tensors> {
-        if (calls++ == call) seen = in;
+        if (calls++ == call) seen = copies(in);
         return std::nullopt;
       });
   model.call(inputs);
   hook.remove();
   return seen;
+}
+
+// Where extract_cases.json says the full forward shows a value.
+Tensor forward_value(Module& model, const Tensors& inputs, const nlohmann::ordered_json& where) {
+  const int call = where.value("call", 0);
+  if (where.contains("output_of")) return output_of(model, where["output_of"].get<std::string>(), inputs, call).at(0);
+  if (where.contains("input_of")) return input_of(model, where["input_of"].get<std::string>(), inputs, call).at(0);
+  return model.call(inputs).at(0);  // model_output
 }
 
 std::string read_golden(const std::string& name) {
@@ -75,8 +91,34 @@ std::vector<std::string> called_children(Module& model, const Tensors& inputs) {
   return out;
 }
 
+// Extracting the values extract_cases.json lists gives the full forward's
+// values there, and prints the PyTorch code real PyTorch ran and found exact.
+void check_extraction(const std::string& name) {
+  // In the file's order, the order the golden code was printed with.
+  const nlohmann::ordered_json where = test::read_reference<nlohmann::ordered_json>("extract_cases.json")["models"][name];
+  const nlohmann::json checked = test::read_reference("extract_checked.json")["files"][name + ".py"];
+  REQUIRE_MESSAGE(where.is_object(), "no extract case for " << name);
+  const auto model = zoo_model(name);
+  const Tensors x = zoo::default_inputs(name);
+  std::vector<std::string> names;
+  for (const auto& [value, place] : where.items()) names.push_back(value);
+  const Extraction e = extraction(model, x, names);
+  const Tensors got = e.module->call(x);
+  REQUIRE(got.size() == names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    INFO("extracting " << names[i]);
+    CHECK(equal(got[i], forward_value(*model, x, where[names[i]])));
+    CHECK(e.shapes[i] == std::vector<Shape>{got[i].shape()});
+    CHECK(checked["names"][names[i]]["equal"] == true);  // PyTorch ran the printed code and found it exact
+  }
+  const std::string golden = read_golden("../extract/" + name + ".py");
+  CHECK(e.python == golden);
+  CHECK(checked["fnv1a64"] == fnv1a64(golden));  // the file PyTorch ran is this one
+}
+
 // The faithful Sequential, and the truncation after each child, reproduce the forward exactly.
 void check_model(const std::string& name) {
+  check_extraction(name);
   const auto model = zoo_model(name);
   const Tensors x = zoo::default_inputs(name);
   const Repair whole = repair_children(model, x);
@@ -212,6 +254,34 @@ TEST_CASE("value names follow torch.fx: module paths, ops by their module, repea
   CHECK(has("layer1.0.conv1.conv2d")); // an op inside a layer, by the layer
   CHECK(has("flatten"));
   CHECK(names.back() == "fc.linear");
+}
+
+TEST_CASE("trace JSON carries each op's and each call's value name") {
+  const auto model = zoo_model("resnet18");
+  const Trace t = trace_module(*model, zoo::default_inputs("resnet18"), {.shape_only = true});
+  const nlohmann::json j = nlohmann::json::parse(trace_to_json(t));
+  std::vector<std::string> ops, calls;
+  for (const auto& node : j["nodes"]) {
+    if (node["kind"] == "op") ops.push_back(node["value_name"]);
+  }
+  for (const auto& call : j["calls"]) calls.push_back(call["value_name"].is_null() ? "(root)" : call["value_name"]);
+  CHECK(ops[9] == "layer1.0.add");
+  CHECK(ops[10] == "layer1.0.relu.relu_1");
+  CHECK(calls[0] == "(root)");
+  CHECK(std::find(calls.begin(), calls.end(), "layer1.0.relu_1") != calls.end());
+}
+
+TEST_CASE("extract offers torch.fx's extractor only when every name is a module call, as fx names those alike") {
+  const auto model = zoo_model("resnet18");
+  const Tensors x = zoo::default_inputs("resnet18");
+  const Extraction calls = extraction(model, x, {"layer3.1", "layer4"});
+  CHECK(calls.python_fx.find("create_feature_extractor(model, return_nodes=[\"layer3.1\", \"layer4\"])") !=
+        std::string::npos);
+  CHECK(extraction(model, x, {"layer4", "flatten"}).python_fx.empty());
+  // Text and JSON show the values' shapes.
+  CHECK(calls.text().find("  layer3.1  [1, 256, 14, 14]\n  layer4    [1, 512, 7, 7]\n") != std::string::npos);
+  const nlohmann::json j = nlohmann::json::parse(calls.json());
+  CHECK(j["values"][1]["shapes"] == nlohmann::json::parse("[[1, 512, 7, 7]]"));
 }
 
 TEST_CASE("the PyTorch code modtrace fix prints is what real PyTorch ran and found exact") {

@@ -258,7 +258,27 @@ class Table {
 };
 
 void print_trace_table(const Trace& t) {
-  Table table({{"#", 4}, {"op", 20}, {"ownership", 13}, {"module", 28}, {"shape", 22}, {"source", 0}});
+  Table table({{"#", 4}, {"name", 24}, {"op", 20}, {"ownership", 13}, {"module", 28}, {"shape", 22}, {"source", 0}});
+  // What extract --nodes takes: an op that a module call returned is shown
+  // by the innermost such call ("layer1.0.relu_1", as torch.fx names it),
+  // any other op by its own name ("layer1.0.add").
+  std::map<Vertex, std::string> names;
+  std::map<Vertex, int> depth;
+  for (const NamedValue& n : value_names(t)) {
+    if (!n.is_call) {
+      names.emplace(n.op, n.name);
+      continue;
+    }
+    const ModuleCall& c = t.calls()[static_cast<size_t>(n.call)];
+    for (Vertex out : c.outputs) {
+      if (t.graph()[out].kind != NodeKind::op) continue;
+      const auto d = depth.find(out);
+      if (d == depth.end() || d->second < c.depth) {
+        depth[out] = c.depth;
+        names[out] = n.name;
+      }
+    }
+  }
   int index = 0;
   for (Vertex v : t.op_nodes()) {
     const Node& n = t.graph()[v];
@@ -269,7 +289,7 @@ void print_trace_table(const Trace& t) {
                               : n.output_shapes.empty()       ? to_string(n.shape)
                                                               : to_string(n.output_shapes);
     const std::string source = n.source.line() || n.origin.empty() ? source_text(n.source) : n.origin;
-    table.add({std::to_string(++index), std::string(n.op_name), ownership, module, shape, source});
+    table.add({std::to_string(++index), names[v], std::string(n.op_name), ownership, module, shape, source});
   }
   table.print_header();
   table.print_rows();
@@ -370,30 +390,15 @@ std::vector<std::string> split_names(const std::string& list) {
 int extract_values(const ExtractCommand& c) {
   const std::vector<std::string> names = split_names(c.nodes);
   const Loaded l = load(c.model);
-  const auto extracted = extract(l.model, l.inputs, names);
-  const Tensors values = extracted->call(l.inputs);
-  std::string quoted;
-  for (const auto& n : names) quoted += (quoted.empty() ? "\"" : ", \"") + n + "\"";
-  const std::string python = "from torchvision.models.feature_extraction import create_feature_extractor\n\n"
-                             "features = create_feature_extractor(model, return_nodes=[" + quoted + "])\n"
-                             "values = features(x)  # a dict: name -> tensor\n";
-  const std::string cpp = "// `model` is a std::shared_ptr<modtrace::Module>, `x` its input; using namespace modtrace.\n"
-                          "auto features = extract(model, {x}, {" + quoted + "});\n"
-                          "Tensors values = features->call({x});  // one per name, in order\n";
+  const Extraction x = extraction(l.model, l.inputs, names);
   if (c.format == "json") {
-    nlohmann::ordered_json j = {{"names", names}, {"shapes", nlohmann::ordered_json::array()}, {"python", python}, {"cpp", cpp}};
-    for (const Tensor& v : values) j["shapes"].push_back(v.shape());
-    std::cout << j.dump(2) << "\n";
+    std::cout << x.json() << "\n";
   } else if (c.format == "python") {
-    std::cout << python;
+    std::cout << x.python;
   } else if (c.format == "cpp") {
-    std::cout << cpp;
+    std::cout << x.cpp;
   } else {
-    std::cout << "extracted from " << l.model->type_name() << " by replaying its forward:\n";
-    size_t value = 0;
-    for (const auto& n : names) std::cout << "  " << n << "  " << to_string(values.at(value++).shape()) << "\n";
-    std::cout << "\nPyTorch (torchvision's feature extraction, where torch.fx can trace the model):\n\n" << python
-              << "\nC++ (modtrace, any model):\n\n" << cpp;
+    std::cout << x.text();
   }
   return 0;
 }

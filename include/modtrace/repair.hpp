@@ -23,22 +23,6 @@
 
 namespace modtrace {
 
-// ---- names of what a forward computed ----
-
-// Stable names for the values of a trace, as `modtrace trace` lists them and
-// extract() takes them. A module call is named by its path ("layer4",
-// "layer1.0.relu"; its second call "layer1.0.relu_1"); an op by the module
-// whose own code ran it and the op ("flatten" in the root, "layer1.0.add";
-// the second add there "layer1.0.add_1"), like torch.fx's node names.
-struct NamedValue {
-  std::string name;
-  bool is_call = false;
-  int call = -1;   // is_call: the call
-  Vertex op = 0;   // otherwise: the op
-};
-// Every call (the root's excepted) and every op of a trace, in execution order.
-std::vector<NamedValue> value_names(const Trace& trace);
-
 // ---- the faithful Sequential, truncation ----
 
 // One element of the faithful Sequential.
@@ -101,5 +85,25 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
 // Error naming an unknown name and the names nearest to it.
 std::shared_ptr<Module> extract(const std::shared_ptr<Module>& model, const Tensors& inputs,
                                 const std::vector<std::string>& names);
+
+// extract()'s module with what `modtrace extract` prints about it.
+struct Extraction {
+  std::string module_type;
+  std::vector<std::string> names;
+  std::vector<std::vector<Shape>> shapes;  // per name, its tensors' shapes (from the trace)
+  std::shared_ptr<Module> module;          // what extract() returns
+  // PyTorch: a module replaying the recorded forward up to the names (it
+  // needs no torch.fx, so it runs on models fx cannot trace, such as ViT);
+  // `features(x)` gives {name: tensor}.
+  std::string python;
+  // torchvision's create_feature_extractor call with the same names, when
+  // every name is a module call (fx names those as modtrace does); else "".
+  std::string python_fx;
+  std::string cpp;
+
+  std::string text() const;
+  std::string json(int indent = 2) const;
+};
+Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& inputs, const std::vector<std::string>& names);
 
 }  // namespace modtrace

@@ -219,6 +219,20 @@ class TraceSession {
 // the forward: the returned trace says where it stopped (failure()).
 Trace trace_module(Module& module, const Tensors& inputs, const TraceOptions& options = {});
 
+// Stable names for the values of a trace, as `modtrace trace` lists them and
+// extract() (repair.hpp) takes them. A module call is named by its path ("layer4",
+// "layer1.0.relu"; its second call "layer1.0.relu_1"); an op by the module
+// whose own code ran it and the op ("flatten" in the root, "layer1.0.add";
+// the second add there "layer1.0.add_1"), like torch.fx's node names.
+struct NamedValue {
+  std::string name;
+  bool is_call = false;
+  int call = -1;   // is_call: the call
+  Vertex op = 0;   // otherwise: the op
+};
+// Every call (the root's excepted) and every op of a trace, in execution order.
+std::vector<NamedValue> value_names(const Trace& trace);
+
 // Labels the ops this thread runs while it lives with where they came from,
 // for models that are not C++ code (the ONNX importer labels each node's ops
 // with the node: Node::origin). The text must outlive the label; labels nest.

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <map>
 
 #include "modtrace/analysis.hpp"
 #include "modtrace/io.hpp"
@@ -40,6 +41,12 @@ std::string tensor_to_json(const Tensor& t) {
 
 std::string trace_to_json(const Trace& trace, int indent) {
   const Graph& g = trace.graph();
+  std::map<Vertex, std::string> op_names;
+  std::map<int, std::string> call_names;
+  for (const NamedValue& n : value_names(trace)) {
+    if (n.is_call) call_names[n.call] = n.name;
+    else op_names[n.op] = n.name;
+  }
   json nodes = json::array();
   for (Vertex v : trace.nodes()) {
     const Node& n = g[v];
@@ -53,6 +60,7 @@ std::string trace_to_json(const Trace& trace, int indent) {
     }
     if (n.kind == NodeKind::op || n.kind == NodeKind::failed_op) {
       const Ownership o = trace.ownership(v);
+      node["value_name"] = op_names[v];
       node["ownership"] = ownership_name(o);
       node["child"] = o.module_owned() ? json(o.child) : json(nullptr);
       node["module"] = o.innermost_call >= 0 ? json(o.module) : json(nullptr);
@@ -74,8 +82,11 @@ std::string trace_to_json(const Trace& trace, int indent) {
   }
   auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   json calls = json::array();
-  for (const auto& c : trace.calls()) {
+  for (size_t i = 0; i < trace.calls().size(); ++i) {
+    const ModuleCall& c = trace.calls()[i];
+    const auto name = call_names.find(static_cast<int>(i));
     calls.push_back({{"path", c.path},
+                     {"value_name", name == call_names.end() ? json(nullptr) : json(name->second)},
                      {"type", c.type},
                      {"call_index", c.call_index},
                      {"parent", c.parent},

@@ -45,6 +45,8 @@ std::string ints_text(const std::vector<int64_t>& v) {
 std::optional<std::string> python_op(const Node& n, const std::vector<std::string>& a) {
   const Attrs& at = n.attrs;
   auto real = [&](const char* name) { return python_repr(at.real(name)); };
+  // An optional operand (a bias): None when the op ran without it.
+  auto optional = [&](size_t i) { return i < a.size() && !a[i].empty() ? a[i] : std::string("None"); };
   auto binary = [&](const char* symbol) -> std::string {
     if (at.find("other")) return "(" + a.at(0) + " " + symbol + " " + real("other") + ")";
     return "(" + a.at(0) + " " + symbol + " " + a.at(1) + ")";
@@ -101,9 +103,35 @@ std::optional<std::string> python_op(const Node& n, const std::vector<std::strin
       return a.at(0) + "." + std::string(n.op_name) + "(dim=" + python_tuple(dims) +
              ", keepdim=" + python_repr(at.flag("keepdim")) + ")";
     }
-    case Op::dropout: return "F.dropout(" + a.at(0) + ", p=" + real("p") + ", training=False)";
+    case Op::dropout:
+      return "F.dropout(" + a.at(0) + ", p=" + real("p") + ", training=" + python_repr(at.flag("training")) + ")";
+    case Op::stochastic_depth:
+      // torchvision returns its input itself when not training.
+      if (!at.flag("training")) return a.at(0);
+      return std::nullopt;
+    case Op::narrow:
+      return a.at(0) + ".narrow(" + std::to_string(at.integer("dim")) + ", " + std::to_string(at.integer("start")) +
+             ", " + std::to_string(at.integer("length")) + ")";
+    case Op::conv2d:
+      return "F.conv2d(" + a.at(0) + ", " + a.at(1) + ", " + optional(2) + ", stride=" + python_tuple(at.ints("stride")) +
+             ", padding=" + python_tuple(at.ints("padding")) + ", dilation=" + python_tuple(at.ints("dilation")) +
+             ", groups=" + std::to_string(at.integer("groups")) + ")";
+    case Op::batch_norm:
+      return "F.batch_norm(" + a.at(0) + ", " + a.at(1) + ", " + a.at(2) + ", " + optional(3) + ", " + optional(4) +
+             ", training=" + python_repr(at.flag("training")) + ", momentum=" + real("momentum") + ", eps=" + real("eps") + ")";
+    case Op::layer_norm:
+      return "F.layer_norm(" + a.at(0) + ", " + python_tuple(at.ints("normalized_shape")) + ", " + optional(1) + ", " +
+             optional(2) + ", eps=" + real("eps") + ")";
+    case Op::max_pool2d:
+      return "F.max_pool2d(" + a.at(0) + ", " + python_tuple(at.ints("kernel_size")) + ", " + python_tuple(at.ints("stride")) +
+             ", " + python_tuple(at.ints("padding")) + ", " + python_tuple(at.ints("dilation")) +
+             ", ceil_mode=" + python_repr(at.flag("ceil_mode")) + ")";
+    case Op::avg_pool2d:
+      return "F.avg_pool2d(" + a.at(0) + ", " + python_tuple(at.ints("kernel_size")) + ", " + python_tuple(at.ints("stride")) +
+             ", " + python_tuple(at.ints("padding")) + ", ceil_mode=" + python_repr(at.flag("ceil_mode")) +
+             ", count_include_pad=" + python_repr(at.flag("count_include_pad")) + ")";
     case Op::matmul: return "torch.matmul(" + a.at(0) + ", " + a.at(1) + ")";
-    case Op::linear: return "F.linear(" + a.at(0) + ", " + a.at(1) + (a.size() > 2 && !a[2].empty() ? ", " + a[2] : "") + ")";
+    case Op::linear: return "F.linear(" + a.at(0) + ", " + a.at(1) + ", " + optional(2) + ")";
     default: return std::nullopt;
   }
 }
@@ -232,7 +260,160 @@ constexpr const char* kPythonReplay =
     "\n"
     "\n";
 
+// A Python identifier for a value name: "layer2.0.add" -> "layer2_0_add".
+std::string python_identifier(const std::string& name) {
+  static const std::set<std::string> taken = {"model", "self", "torch", "nn", "F", "and", "as", "assert", "break",
+                                              "class", "continue", "def", "del", "elif", "else", "except", "False",
+                                              "finally", "for", "from", "global", "if", "import", "in", "is",
+                                              "lambda", "None", "nonlocal", "not", "or", "pass", "raise", "return",
+                                              "True", "try", "while", "with", "yield"};
+  std::string id;
+  for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "v_" + id;
+  if (taken.count(id)) id += "_";
+  return id;
+}
+
+// How PyTorch calls a module where its call differs from modtrace's:
+// MultiheadAttention takes need_weights as an argument (an option in
+// modtrace) and always returns a tuple (its second item None without weights).
+struct PythonCall {
+  std::string keywords;  // ", need_weights=False"
+  bool returns_tuple = false;
+};
+
+PythonCall python_call_form(const Module& module) {
+  if (const auto* attention = dynamic_cast<const MultiheadAttention*>(&module)) {
+    return {std::string(", need_weights=") + (attention->options.need_weights ? "True" : "False"), true};
+  }
+  return {};
+}
+
+std::string python_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace
+
+Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& names,
+                     const std::function<std::string(const Unit&)>& name_of, const std::string& title) {
+  const Program& program = replay.program();
+  const Trace& trace = program.trace();
+  const Graph& g = trace.graph();
+  Code code;
+  std::map<ValueRef, std::string> known;
+  std::set<std::string> used;
+  auto fresh = [&](const std::string& wanted) {
+    std::string id = python_identifier(wanted);
+    for (int k = 1; used.count(id); ++k) id = python_identifier(wanted) + "_" + std::to_string(k);
+    used.insert(id);
+    return id;
+  };
+  std::string parameters;
+  for (const ValueRef& fed : replay.fed()) {
+    const std::string& input = g[fed.node].name;
+    known[fed] = fresh(replay.fed().size() == 1 || input.empty() ? "x" : input);
+    parameters += ", " + known[fed];
+  }
+  auto operand = [&](const ValueRef& r) -> std::string {
+    if (auto it = known.find(r); it != known.end()) return it->second;
+    const Node& leaf = g[r.node];
+    if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) return python_path("model", leaf.name);
+    if (code.problem.empty()) code.problem = "a constant tensor the forward made itself (" + to_string(leaf.shape) + ")";
+    return "<constant>";
+  };
+  // Each name's entry is set as soon as its values exist, as a copy when later
+  // steps run: a later module may work in place (ReLU(inplace=True)), and
+  // the value wanted is the one the forward computed there.
+  std::string body;
+  std::vector<bool> stored(names.size(), false);
+  size_t step = 0;
+  auto store_ready = [&] {
+    const bool last = step == replay.steps().size();
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (stored[i]) continue;
+      bool ready = true;
+      for (const ValueRef& v : names[i].values) ready = ready && (known.count(v) || g[v.node].kind != NodeKind::op);
+      if (!ready) continue;
+      stored[i] = true;
+      std::string value;
+      for (size_t k = 0; k < names[i].values.size(); ++k) {
+        value += (k ? ", " : "") + operand(names[i].values[k]) + (last ? "" : ".clone()");
+      }
+      if (names[i].values.size() != 1) value = "(" + value + ")";
+      body += "        values[" + python_string(names[i].name) + "] = " + value + "\n";
+    }
+  };
+  store_ready();
+  for (const Unit& u : replay.steps()) {
+    ++step;
+    const std::vector<ValueRef> reads = program.reads(u);
+    std::vector<std::string> args;
+    for (const ValueRef& r : reads) args.push_back(operand(r));
+    const std::string var = fresh(name_of(u));
+    if (u.is_call) {
+      const ModuleCall& c = trace.calls()[static_cast<size_t>(u.call)];
+      std::string list;
+      for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i];
+      if (c.tuple_argument) list = "(" + list + (args.size() == 1 ? ",)" : ")");
+      const PythonCall form = python_call_form(*c.module);
+      body += "        " + var + " = " + python_path("model", c.path) + "(" + list + form.keywords + ")\n";
+      for (size_t i = 0; i < c.outputs.size(); ++i) {
+        known[{c.outputs[i], c.output_slots.at(i)}] =
+            c.outputs.size() == 1 && !form.returns_tuple ? var : var + "[" + std::to_string(i) + "]";
+      }
+      store_ready();
+      continue;
+    }
+    const Node& n = g[u.node];
+    // Operands by position; an absent optional operand stays empty.
+    std::vector<std::string> by_position;
+    for (auto e : boost::make_iterator_range(boost::in_edges(u.node, g))) {
+      const size_t index = static_cast<size_t>(g[e].operand);
+      if (by_position.size() <= index) by_position.resize(index + 1);
+      by_position[index] = operand({boost::source(e, g), g[e].output});
+    }
+    const auto expression = python_op(n, by_position);
+    if (!expression && code.problem.empty()) {
+      code.problem = "op " + std::string(n.op_name) + " has no PyTorch form in modtrace's printer";
+    }
+    body += "        " + var + " = " + (expression ? *expression : "<" + std::string(n.op_name) + ">") + "\n";
+    const size_t outputs = std::max<size_t>(n.output_shapes.size(), 1);
+    for (size_t k = 0; k < outputs; ++k) {
+      known[{u.node, static_cast<int>(k)}] = outputs == 1 ? var : var + "[" + std::to_string(k) + "]";
+    }
+    store_ready();
+  }
+  std::string quoted;
+  for (const ExtractedName& name : names) quoted += (quoted.empty() ? "" : ", ") + python_string(name.name);
+  code.python = "# " + title + " features(x) gives {name: tensor}.\nimport torch\nfrom torch import nn\n"
+                "import torch.nn.functional as F\n\n\n"
+                "class Extracted(nn.Module):\n"
+                "    \"\"\"Named values of `model`'s forward, computed by replaying the forward modtrace recorded "
+                "(printed by modtrace extract).\"\"\"\n\n"
+                "    def __init__(self, model):\n"
+                "        super().__init__()\n"
+                "        self.model = model\n\n"
+                "    def forward(self" + parameters + "):\n"
+                "        model = self.model\n"
+                "        values = dict.fromkeys([" + quoted + "])\n" + body +
+                "        return values\n\n\n"
+                "features = Extracted(model)\n";
+  if (!code.problem.empty()) {
+    code.python = "# modtrace cannot print this extraction as PyTorch code: " + code.problem + "\n" + code.python;
+  }
+  std::string inputs;
+  for (size_t i = 0; i < replay.fed().size(); ++i) inputs += (i ? ", " : "") + known.at(replay.fed()[i]);
+  code.cpp = "// " + title + "\n// `model` is a std::shared_ptr<modtrace::Module>; using namespace modtrace.\n"
+             "auto features = extract(model, {" + inputs + "}, {" + quoted + "});\n"
+             "Tensors values = features->call({" + inputs + "});  // the names' tensors, in order\n";
+  return code;
+}
 
 Code sequential_code(const std::vector<CodeStep>& steps, const std::string& module_path, const std::string& title,
                      const std::string& variable) {

@@ -3,6 +3,7 @@
 // next to their model: PyTorch (nn.Sequential of the model's children, layers
 // and a small Replay helper for the root's own ops) and C++ (modtrace).
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,20 @@ struct Code {
 // `variable` names the result ("fixed", "head").
 Code sequential_code(const std::vector<CodeStep>& steps, const std::string& module_path, const std::string& title,
                      const std::string& variable);
+
+// One named value of an extraction, and the trace values it stands for
+// (several for a call that returned a tuple).
+struct ExtractedName {
+  std::string name;
+  std::vector<ValueRef> values;
+};
+
+// An extraction as PyTorch code: a module whose forward replays the recorded
+// forward step by step (calls of the model's own modules, its own ops) and
+// returns {name: value}; it needs no torch.fx. `name_of` names a unit's
+// result (value_names). C++: the extract() call. `title` opens the comment.
+Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& names,
+                     const std::function<std::string(const Unit&)>& name_of, const std::string& title);
 
 // "model.layer1[0].conv1" for ("model", "layer1.0.conv1").
 std::string python_path(const std::string& base, const std::string& path);

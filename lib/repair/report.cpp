@@ -95,4 +95,29 @@ std::string Repair::json(int indent) const {
   return j.dump(indent);
 }
 
+std::string Extraction::text() const {
+  std::string s = "extracted from " + module_type + " by replaying its forward:\n";
+  size_t width = 4;
+  for (const std::string& name : names) width = std::max(width, name.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    s += "  " + names[i] + std::string(width - names[i].size() + 2, ' ') + shapes_text(shapes[i]) + "\n";
+  }
+  s += "\nPyTorch (paste next to your model; replays the forward, so it needs no torch.fx):\n\n" + python;
+  if (!python_fx.empty()) s += "\nPyTorch, where torch.fx can trace the model (torchvision's feature extraction):\n\n" + python_fx;
+  s += "\nC++ (modtrace):\n\n" + cpp;
+  return s;
+}
+
+std::string Extraction::json(int indent) const {
+  using nlohmann::ordered_json;
+  ordered_json values = ordered_json::array();
+  for (size_t i = 0; i < names.size(); ++i) values.push_back({{"name", names[i]}, {"shapes", shapes[i]}});
+  const ordered_json j = {{"module_type", module_type},
+                          {"values", values},
+                          {"python", python},
+                          {"python_fx", python_fx.empty() ? ordered_json(nullptr) : ordered_json(python_fx)},
+                          {"cpp", cpp}};
+  return j.dump(indent);
+}
+
 }  // namespace modtrace

@@ -3,7 +3,7 @@
 
 #include <map>
 
-#include "modtrace/repair.hpp"
+#include "modtrace/trace.hpp"
 
 namespace modtrace {
 

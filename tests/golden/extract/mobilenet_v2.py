@@ -1,0 +1,46 @@
+# The values features.3.add, features.10, features.18, flatten of MobileNetV2's forward (modtrace extract), replayed as it ran. features(x) gives {name: tensor}.
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class Extracted(nn.Module):
+    """Named values of `model`'s forward, computed by replaying the forward modtrace recorded (printed by modtrace extract)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        model = self.model
+        values = dict.fromkeys(["features.3.add", "features.10", "features.18", "flatten"])
+        features_0 = model.features[0](x)
+        features_1 = model.features[1](features_0)
+        features_2 = model.features[2](features_1)
+        features_3_conv = model.features[3].conv(features_2)
+        features_3_add = (features_2 + features_3_conv)
+        values["features.3.add"] = features_3_add.clone()
+        features_4 = model.features[4](features_3_add)
+        features_5 = model.features[5](features_4)
+        features_6 = model.features[6](features_5)
+        features_7 = model.features[7](features_6)
+        features_8 = model.features[8](features_7)
+        features_9 = model.features[9](features_8)
+        features_10 = model.features[10](features_9)
+        values["features.10"] = features_10.clone()
+        features_11 = model.features[11](features_10)
+        features_12 = model.features[12](features_11)
+        features_13 = model.features[13](features_12)
+        features_14 = model.features[14](features_13)
+        features_15 = model.features[15](features_14)
+        features_16 = model.features[16](features_15)
+        features_17 = model.features[17](features_16)
+        features_18 = model.features[18](features_17)
+        values["features.18"] = features_18.clone()
+        adaptive_avg_pool2d = F.adaptive_avg_pool2d(features_18, (1, 1))
+        flatten = torch.flatten(adaptive_avg_pool2d, 1, -1)
+        values["flatten"] = flatten
+        return values
+
+
+features = Extracted(model)
