@@ -130,6 +130,30 @@ TEST_CASE("children only the Sequential runs are marked as added") {
   CHECK(dot.find("fillcolor=\"#d9d2e9\"") != std::string::npos);
 }
 
+TEST_CASE("the seed's faithful Sequential draws beside the original, its replayed ops marked, as in the golden file") {
+  const auto model = std::make_shared<zoo::MainModel>();
+  const Repair r = repair_children(model, {Tensor::ones({2, 2})});
+  const std::string dot = repair_to_dot(r);
+  check_golden("seed_fix.dot", dot);
+  CHECK(dot.find("step added: replays the model's own ops") != std::string::npos);  // the legend
+  CHECK(count(dot, "fillcolor=\"#d9ead3\"") == 3);  // mul, add and the legend
+  CHECK(dot.find("<b>replayed mul (Replay)</b>") != std::string::npos);
+  CHECK(dot.find("MainModel: faithful Sequential, 4 steps; exactly the forward's output") != std::string::npos);
+}
+
+TEST_CASE("without a chain the picture shows the original and the finding that prevents one") {
+  const auto model = zoo::create("resnet18");
+  const Repair r = repair_children(model, zoo::default_inputs("resnet18"), {.at = "layer1.0", .shape_only = true});
+  const std::string dot = repair_to_dot(r);
+  CHECK(dot.find("cluster_original") != std::string::npos);
+  CHECK(dot.find("cluster_repaired") == std::string::npos);
+  CHECK(dot.find("a skip connection: 'add' reads the module's input") != std::string::npos);
+  // A truncation that is no chain draws the extracted prefix.
+  const Repair head = repair_children(model, zoo::default_inputs("resnet18"),
+                                      {.at = "layer1.0", .upto = "bn2", .shape_only = true});
+  CHECK(repair_to_dot(head).find("nn.Sequential up to bn2") != std::string::npos);
+}
+
 TEST_CASE("a module the root keeps unregistered is drawn as the root's own work the Sequential drops") {
   struct Helper : Module {
     std::shared_ptr<Linear> helper = make<Linear>(2, 2);  // kept in a plain member: no child

@@ -344,6 +344,21 @@ TEST_CASE("the C++ code modtrace fix prints compiles and builds the faithful Seq
   });
 }
 
+TEST_CASE("an imported ONNX model gets the same faithful Sequential and extraction as the C++ model") {
+  ImportedModel imported = import_onnx(std::string(MODTRACE_TEST_DATA_DIR) + "/onnx/zoo/resnet18.onnx",
+                                       {.missing_weights = MissingWeights::zeros});
+  init::deterministic(*imported.model);
+  const Tensors x = zoo::default_inputs("resnet18");
+  const Repair r = repair_children(imported.model, x);
+  REQUIRE(r.possible);
+  CHECK(step_names(r) ==
+        step_names(repair_children(zoo::create("resnet18"), x, {.shape_only = true})));  // flatten put back alike
+  CHECK(r.exact);
+  const Tensors values = extract(imported.model, x, {"layer3.1", "flatten"})->call(x);
+  CHECK(equal(values[0], output_of(*imported.model, "layer3.1", x)[0]));
+  CHECK(equal(values[1], input_of(*imported.model, "fc", x)[0]));
+}
+
 // One case per model, so each is its own meson test (tests/meson.build).
 TEST_CASE("repair seed_main_model") { check_model("seed_main_model"); }
 TEST_CASE("repair resnet18") { check_model("resnet18"); }

@@ -344,11 +344,14 @@ struct FixCommand {
   std::string at;
   std::string upto;
   std::string format = "text";
+  std::string output;
+  int depth = 0;
   bool shape_only = false;
 };
 
 // The faithful Sequential (or the truncation) and the code to build it.
 int fix_model(const FixCommand& c) {
+  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
   const Loaded l = load(c.model);
   const Repair r = repair_children(l.model, l.inputs, {.at = c.at, .upto = c.upto, .shape_only = c.shape_only});
   if (c.format == "json") {
@@ -362,6 +365,10 @@ int fix_model(const FixCommand& c) {
     if (!r.python.empty()) std::cout << "\nPyTorch (paste next to your model):\n\n" << r.python;
     if (!r.cpp.empty()) std::cout << "\nC++ (modtrace):\n\n" << r.cpp;
   }
+  if (!c.output.empty()) {
+    write_picture(repair_to_dot(r, {.depth = c.depth}), c.output);
+    if (c.format == "text") std::cout << "wrote " << c.output << "\n";
+  }
   if (r.module && !r.verified) return 1;  // a repair that does not reproduce the forward is a defect
   return r.module ? 0 : kNotEquivalent;
 }
@@ -370,6 +377,7 @@ struct ExtractCommand {
   ModelOptions model;
   std::string nodes;
   std::string format = "text";
+  bool shape_only = false;
 };
 
 std::vector<std::string> split_names(const std::string& list) {
@@ -390,7 +398,7 @@ std::vector<std::string> split_names(const std::string& list) {
 int extract_values(const ExtractCommand& c) {
   const std::vector<std::string> names = split_names(c.nodes);
   const Loaded l = load(c.model);
-  const Extraction x = extraction(l.model, l.inputs, names);
+  const Extraction x = extraction(l.model, l.inputs, names, {.shape_only = c.shape_only});
   if (c.format == "json") {
     std::cout << x.json() << "\n";
   } else if (c.format == "python") {
@@ -546,6 +554,9 @@ int main(int argc, char** argv) {
   fix_cmd->add_option("--format", fix.format, "Output: text (report and code), json, python or cpp")
       ->check(CLI::IsMember({"text", "json", "python", "cpp"}));
   fix_cmd->add_flag("--shape-only", fix.shape_only, "Build and check shapes only, without computing");
+  fix_cmd->add_option("-o,--output", fix.output, "Also draw the original beside the repair: FILE.dot, .svg or .png");
+  fix_cmd->add_option("--depth", fix.depth, "In the picture, collapse module calls at this depth (default 1)")
+      ->check(CLI::NonNegativeNumber);
 
   ExtractCommand extract_cmd_options;
   auto* extract_cmd = app.add_subcommand("extract", "Extract named values of the forward (names: modtrace trace)");
@@ -553,6 +564,7 @@ int main(int argc, char** argv) {
   extract_cmd->add_option("--nodes", extract_cmd_options.nodes, "Names joined by commas, e.g. layer4,flatten")->required();
   extract_cmd->add_option("--format", extract_cmd_options.format, "Output: text, json, python or cpp")
       ->check(CLI::IsMember({"text", "json", "python", "cpp"}));
+  extract_cmd->add_flag("--shape-only", extract_cmd_options.shape_only, "Trace shapes only, without computing (faster)");
 
   SummaryCommand summary;
   auto* summary_cmd = app.add_subcommand("summary", "Table of modules: type, output shape, parameters, own ops");

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "modtrace/analysis.hpp"
+#include "modtrace/repair.hpp"
 #include "modtrace/trace.hpp"
 
 namespace modtrace {
@@ -36,6 +37,12 @@ std::string trace_to_dot(const Trace& trace, const RenderOptions& options = {});
 // the failure point marked with its error; verdict and output difference in
 // the title.
 std::string comparison_to_dot(const ChildrenReport& report, const RenderOptions& options = {});
+
+// A repair (repair_children): the original forward beside the faithful
+// Sequential (or the truncation), the steps replaying the model's own ops
+// marked as added (default depth 1); without a chain, the original alone
+// with the finding that prevents one in the title.
+std::string repair_to_dot(const Repair& repair, const RenderOptions& options = {});
 
 // Runs Graphviz's `dot` on DOT text; format "svg" or "png". Throws Error when
 // dot is not installed or fails.

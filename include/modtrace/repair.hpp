@@ -59,6 +59,9 @@ struct Repair {
   // the model's own children, layers for its own ops) and C++ (modtrace).
   // Empty when there is nothing to print (no chain and no truncation).
   std::string python, cpp;
+  // The traces behind it, for pictures (repair_to_dot): the module's forward,
+  // and the repaired module's run on the same input (null without a module).
+  std::shared_ptr<const Trace> original, repaired;
 
   std::string text() const;
   std::string json(int indent = 2) const;
@@ -104,6 +107,13 @@ struct Extraction {
   std::string text() const;
   std::string json(int indent = 2) const;
 };
-Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& inputs, const std::vector<std::string>& names);
+struct ExtractOptions {
+  // Trace shapes only (fast): names, shapes and code as usual, but the module
+  // then holds what that trace holds, so it is for shapes (call it on
+  // Tensor::meta inputs) when the forward makes tensors of its own.
+  bool shape_only = false;
+};
+Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& inputs, const std::vector<std::string>& names,
+                      const ExtractOptions& options = {});
 
 }  // namespace modtrace

@@ -149,6 +149,9 @@ ChildrenReport compare_children(Module& model, const Tensors& inputs, const Comp
     throw ModuleFailedError(
         "the module itself fails on this input, so there is nothing to compare: " + failure.message, failure);
   }
+  // A model whose parameters are shapes only (an ONNX file imported without
+  // its weight file) computes no values: it can be compared by shapes alone.
+  for (const Tensor& t : r.original.output_values()) r.shape_only = r.shape_only || t.is_meta();
   // The Sequential gets what the module got: called the same way, it fails where PyTorch's does.
   const std::shared_ptr<Sequential> sequential = children_sequential(module);
   r.sequential_trace = trace_module(*sequential, fed.inputs, trace_options);

@@ -34,6 +34,8 @@ Style style_of(Role role) {
     case Role::dropped: return {"#f4cccc", "#cc0000", "box", ", penwidth=2", "functional op the Sequential drops"};
     case Role::added: return {"#d9d2e9", "#674ea7", "box3d", ", penwidth=2, style=\"filled,dashed\"",
                               "child only the Sequential runs"};
+    case Role::replayed: return {"#d9ead3", "#38761d", "box3d", ", penwidth=2, style=\"filled,dashed\"",
+                                 "step added: replays the model's own ops"};
     case Role::failed: return {"#e06666", "#990000", "box", ", penwidth=2, fontcolor=\"#ffffff\"", "failure point"};
   }
   return {"#ffffff", "#000000", "box", "", ""};

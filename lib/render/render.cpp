@@ -26,7 +26,7 @@ using detail::Role;
 // The roles present, in a fixed order, for the legend.
 std::vector<Role> roles_used(const DrawGraph& g) {
   static const Role order[] = {Role::input,   Role::output, Role::parameter, Role::functional, Role::dropped,
-                               Role::module_owned, Role::module, Role::added, Role::failed};
+                               Role::module_owned, Role::module, Role::added, Role::replayed, Role::failed};
   std::vector<Role> used;
   for (Role r : order) {
     for (const auto& n : g.nodes) {
@@ -94,6 +94,47 @@ std::string comparison_to_dot(const ChildrenReport& r, const RenderOptions& opti
                           .parent_cluster = sequential_cluster, .child_names = r.children,
                           .added_children = r.unused_children},
                          g);
+  if (options.show_legend) g.legend = roles_used(g);
+  return detail::to_dot(g);
+}
+
+std::string repair_to_dot(const Repair& r, const RenderOptions& options) {
+  if (!r.original) throw Error("repair_to_dot: the repair holds no trace");
+  DrawGraph g;
+  const std::string who = r.at.empty() ? r.module_type : r.at + " (" + r.module_type + ")";
+  const std::string what = r.upto.empty() ? "faithful Sequential" : "up to " + r.upto;
+  if (!options.title.empty()) {
+    g.title = options.title;
+  } else if (r.possible) {
+    g.title = who + ": " + what + ", " + std::to_string(r.steps.size()) + " steps; " +
+              (!r.verified ? "does NOT reproduce the forward"
+               : r.shape_only ? "same shapes as the forward"
+               : r.exact      ? "exactly the forward's output"
+                              : "the forward's output within rounding (max |difference| " + number(r.max_abs_diff) + ")");
+  } else {
+    g.title = who + ": no faithful Sequential" + (r.upto.empty() ? "" : " up to " + r.upto) + "\n" + r.blocker;
+    if (r.module) g.title += "\nthe extracted prefix computes it instead";
+  }
+  const int depth = options.depth > 0 ? options.depth : 1;
+  g.clusters.push_back({"cluster_original", "original: " + r.module_type + ".forward", -1, true});
+  detail::add_trace_view(*r.original,
+                         {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "a_", .parent_cluster = 0},
+                         g);
+  if (r.repaired) {
+    std::vector<std::string> names, replayed;
+    for (const RepairStep& step : r.steps) {
+      names.push_back(step.kind == RepairStep::Kind::child ? step.name : "replayed " + step.name);
+      if (step.kind == RepairStep::Kind::replay) replayed.push_back(names.back());
+    }
+    const int repaired_cluster = static_cast<int>(g.clusters.size());
+    g.clusters.push_back({"cluster_repaired", r.possible ? (r.upto.empty() ? "faithful nn.Sequential" : "nn.Sequential up to " + r.upto)
+                                                         : "extracted up to " + r.upto,
+                          -1, true});
+    detail::add_trace_view(*r.repaired,
+                           {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "b_",
+                            .parent_cluster = repaired_cluster, .child_names = names, .replayed_children = replayed},
+                           g);
+  }
   if (options.show_legend) g.legend = roles_used(g);
   return detail::to_dot(g);
 }

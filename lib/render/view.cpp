@@ -69,14 +69,17 @@ class TraceView {
     return false;
   }
 
-  bool is_added(int call) const {
-    const std::string path = display_path(call);
-    const std::string first = path.substr(0, path.find('.'));
-    for (const auto& a : o_.added_children) {
-      if (a == first) return true;
+  // Whether the call is (inside) a top-level child named in `names`.
+  bool under(int call, const std::vector<std::string>& names) const {
+    for (int c = call; c >= 0; c = calls_[c].parent) {
+      if (calls_[c].depth != 1) continue;
+      const std::string path = display_path(c);
+      return std::find(names.begin(), names.end(), path) != names.end();
     }
     return false;
   }
+  bool is_added(int call) const { return under(call, o_.added_children); }
+  bool is_replayed(int call) const { return under(call, o_.replayed_children); }
 
   std::string call_title(int call) const {
     const ModuleCall& c = calls_[call];
@@ -126,6 +129,7 @@ class TraceView {
                           (c.completed ? to_string(value_shapes(c.outputs)) : std::string("(failed)"))};
         node.role = !c.completed                      ? Role::failed
                     : is_added(static_cast<int>(i))   ? Role::added
+                    : is_replayed(static_cast<int>(i)) ? Role::replayed
                     : roots_own_work(static_cast<int>(i)) ? own_code_role()
                                                       : Role::module;
         node.cluster = parent_cluster;
@@ -194,7 +198,7 @@ class TraceView {
             node.lines.push_back(to_string(n.input_shapes) + " → (failed)");
             for (auto& line : wrap(failure_reason(), 44)) node.lines.push_back(line);
           } else {
-            node.role = own_code ? own_code_role() : Role::module_owned;
+            node.role = own_code ? own_code_role() : call >= 0 && is_replayed(call) ? Role::replayed : Role::module_owned;
             node.lines.push_back(n.output_shapes.empty() ? to_string(n.shape) : to_string(n.output_shapes));
           }
           break;

@@ -10,7 +10,7 @@ namespace modtrace::detail {
 
 // What a node means in the picture; one colour per role.
 enum class Role {
-  input, output, parameter, module_owned, functional, module, dropped, added, failed,
+  input, output, parameter, module_owned, functional, module, dropped, added, replayed, failed,
 };
 
 struct DrawNode {
@@ -47,6 +47,7 @@ struct ViewOptions {
   bool functional_is_dropped = false;          // comparison: the original's own ops
   std::vector<std::string> child_names = {};        // comparison: Sequential index -> original child name
   std::vector<std::string> added_children = {};     // comparison: children the original never calls
+  std::vector<std::string> replayed_children = {};  // repair: steps replaying the original's own ops
 };
 
 // Appends the view of `trace` to `graph`.

@@ -44,7 +44,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& inputs, const std::vector<std::string>& names) {
+Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& inputs, const std::vector<std::string>& names,
+                      const ExtractOptions& options) {
   using detail::repair::ExtractedName;
   using detail::repair::Replay;
   using detail::repair::ReplayModule;
@@ -52,7 +53,7 @@ Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& input
   using detail::repair::ValueRef;
   if (!model) throw Error("extract: no model given");
   if (names.empty()) throw Error("extract: name at least one value to extract");
-  auto trace = std::make_shared<const Trace>(trace_module(*model, inputs));
+  auto trace = std::make_shared<const Trace>(trace_module(*model, inputs, {.shape_only = options.shape_only}));
   if (!trace->completed()) {
     throw ModuleFailedError("the forward fails, so there is nothing to extract: " + trace->failure()->message,
                             *trace->failure());
