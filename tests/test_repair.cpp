@@ -206,6 +206,30 @@ TEST_CASE("a truncation that is no chain is extracted instead, and still gives t
   CHECK(equal(r.module->call(fed)[0], output_of(*model, "features.denseblock1.denselayer2", x)[0]));
 }
 
+TEST_CASE("the model's in-place ops are replayed and printed in place, as the forward ran them") {
+  struct InPlace : Module {
+    Linear& fc = register_module<Linear>("fc", 2, 2);
+    Linear& head = register_module<Linear>("head", 2, 1);
+
+   protected:
+    Tensor forward(const Tensor& x) override {
+      Tensor y = fc(x);
+      y += 1;
+      y.relu_();
+      return head(y);
+    }
+  };
+  auto model = std::make_shared<InPlace>();
+  const Tensor x = Tensor::deterministic({3, 2});
+  const Repair r = repair_children(model, {x});
+  REQUIRE(r.possible);
+  CHECK(step_names(r) == std::vector<std::string>{"fc", "add_", "relu_", "head"});
+  CHECK(r.exact);
+  CHECK(r.python.find("Replay(lambda x: x.add_(1.0), \"add_(other=1)\")") != std::string::npos);
+  CHECK(r.python.find("Replay(lambda x: x.relu_(), \"relu_()\")") != std::string::npos);
+  CHECK(extraction(model, {x}, {"add_", "head"}).python.find("        add_ = fc.add_(1.0)\n") != std::string::npos);
+}
+
 TEST_CASE("naming what is not there is an error naming what is") {
   const auto model = zoo_model("resnet18");
   const Tensors x = zoo::default_inputs("resnet18");

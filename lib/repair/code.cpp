@@ -56,6 +56,17 @@ std::optional<std::string> python_op(const Node& n, const std::vector<std::strin
     case Op::sub: return binary("-");
     case Op::mul: return binary("*");
     case Op::div: return binary("/");
+    // In place, as the forward ran them: a later reader of the operand sees the change.
+    case Op::add_: case Op::sub_: case Op::mul_: case Op::div_:
+      return a.at(0) + "." + std::string(n.op_name) + "(" + (at.find("other") ? real("other") : a.at(1)) + ")";
+    case Op::relu_: case Op::sigmoid_: case Op::tanh_: return a.at(0) + "." + std::string(n.op_name) + "()";
+    case Op::clamp_: case Op::clamp: {
+      std::string bounds;
+      if (at.find("min")) bounds += "min=" + real("min");
+      if (at.find("max")) bounds += (bounds.empty() ? "" : ", ") + std::string("max=") + real("max");
+      return a.at(0) + "." + std::string(n.op_name) + "(" + bounds + ")";
+    }
+    case Op::masked_fill_: return a.at(0) + ".masked_fill_(" + a.at(1) + ", " + real("value") + ")";
     case Op::rsub: return "(" + real("other") + " - " + a.at(0) + ")";
     case Op::neg: return "(-" + a.at(0) + ")";
     case Op::pow: return a.at(0) + ".pow(" + real("exponent") + ")";

@@ -15,7 +15,7 @@ std::string shapes_text(const std::vector<Shape>& shapes) {
 }
 
 std::string check_text(const Repair& r) {
-  const std::string against = r.upto.empty() ? "the model's output" : "'" + r.upto + "''s output in the full forward";
+  const std::string against = r.upto.empty() ? "the model's output" : "the output of '" + r.upto + "' in the full forward";
   if (!r.verified) return "checked on the input: it does NOT give " + against + " (a defect: please report it)";
   if (r.shape_only) return "checked on the input (shapes only): the same shapes as " + against;
   if (r.exact) return "checked on the input: exactly " + against;
@@ -40,7 +40,8 @@ std::string Repair::text() const {
     }
     return s;
   }
-  s += "the forward is a chain: a Sequential of " + std::to_string(steps.size()) + " steps does what it does\n";
+  s += std::string(upto.empty() ? "the forward" : "the forward up to '" + upto + "'") + " is a chain: a Sequential of " +
+       std::to_string(steps.size()) + " steps does what it does\n";
   size_t width = 4;
   for (const RepairStep& step : steps) width = std::max(width, step.name.size());
   for (size_t i = 0; i < steps.size(); ++i) {
