@@ -193,6 +193,97 @@ TEST_CASE("a forward that is no chain gets no faithful Sequential, and the findi
   CHECK(equal(prefix.module->call(input_of(*model, "layer1.0", x))[0], output_of(*model, "layer1.0.bn2", x)[0]));
 }
 
+namespace {
+
+// Small forwards that are no chain, one finding each.
+struct TwoLinears : Module {
+  Linear& a = register_module<Linear>("a", 4, 4);
+  Linear& b = register_module<Linear>("b", 4, 4);
+};
+struct Branches : TwoLinears {
+ protected:
+  Tensor forward(const Tensor& x) override {
+    const Tensor y = a(x);
+    return b(x) * 2 + y.sum();  // b reads the input, not a's output
+  }
+};
+struct Concatenates : TwoLinears {
+ protected:
+  Tensor forward(const Tensor& x) override {
+    const Tensor y = a(x);
+    const Tensor z = b(y);
+    return F::cat({y, z}, 1);
+  }
+};
+struct UsesTwice : TwoLinears {
+ protected:
+  Tensor forward(const Tensor& x) override {
+    const Tensor y = a(x);
+    const Tensor z = b(y);
+    return z * y;
+  }
+};
+struct Splits : TwoLinears {
+ protected:
+  Tensor forward(const Tensor& x) override {
+    const Tensors parts = F::chunk(a(x), 2, 1);
+    return parts[0];
+  }
+};
+struct ReturnsEarlier : TwoLinears {
+ protected:
+  Tensor forward(const Tensor& x) override {
+    const Tensor y = a(x);
+    b(y);
+    return y;
+  }
+};
+struct TwoOutputs : TwoLinears {
+ protected:
+  Tensors forward_many(const Tensors& in) override {
+    const Tensor y = a(in[0]);
+    return {y, b(y)};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("each kind of forward that is no chain is named with the values involved") {
+  const Tensors x = {Tensor::deterministic({2, 4})};
+  auto blocker = [&](std::shared_ptr<Module> m) {
+    const Repair r = repair_children(m, x);
+    CHECK_FALSE(r.possible);
+    CHECK(r.module == nullptr);
+    return r.blocker;
+  };
+  CHECK(blocker(std::make_shared<Branches>()) ==
+        "'b' does not read the previous step's output (the output of 'sum') but the module's input: the forward branches");
+  CHECK(blocker(std::make_shared<Concatenates>()) ==
+        "a concatenation: 'cat' joins the output of 'a' with the output of 'b'; a Sequential passes only the previous "
+        "step's output");
+  CHECK(blocker(std::make_shared<UsesTwice>()) ==
+        "a skip connection: 'mul' reads the output of 'a' as well as the output of 'b'; a Sequential passes only the "
+        "previous step's output");
+  CHECK(blocker(std::make_shared<Splits>()) ==
+        "'chunk' makes 2 values from the input; a Sequential would pass them on as one tuple");
+  CHECK(blocker(std::make_shared<ReturnsEarlier>()) == "the forward returns the output of 'a', not the output of 'b'");
+  CHECK(blocker(std::make_shared<TwoOutputs>()) ==
+        "the forward returns 2 values; a Sequential returns its last step's output");
+  // Several inputs: a plugin-style model taking two tensors.
+  struct TwoInputs : Module {
+    Linear& a = register_module<Linear>("a", 4, 4);
+    std::span<const std::string_view> forward_signature() const override {
+      static constexpr std::string_view names[] = {"x", "y"};
+      return names;
+    }
+
+   protected:
+    Tensors forward_many(const Tensors& in) override { return {a(in[0]) + in[1]}; }
+  };
+  const Repair two = repair_children(std::make_shared<TwoInputs>(), {x[0], x[0]});
+  CHECK(two.blocker == "the forward takes 2 inputs; a Sequential passes one value from step to step");
+}
+
 TEST_CASE("a truncation that is no chain is extracted instead, and still gives the child's output") {
   const auto model = zoo_model("densenet121");
   const Tensors x = zoo::default_inputs("densenet121");

@@ -69,8 +69,12 @@ class ChainWalker {
       }
       if (data.size() > 1) {
         data.erase(running);
-        chain.blocker = "a skip connection: " + name + " reads " + value_text(*data.begin()) + " as well as " +
-                        previous + "; a Sequential passes only the previous step's output";
+        const Node* op = u.is_call ? nullptr : &trace_.graph()[u.node];
+        const bool joins = op && op->op && (*op->op == Op::cat || *op->op == Op::stack);
+        chain.blocker = (joins ? "a concatenation: " + name + " joins " : "a skip connection: " + name + " reads ") +
+                        value_text(*data.begin()) + (data.size() > 1 ? " (and more)" : "") +
+                        (joins ? " with " : " as well as ") + previous +
+                        "; a Sequential passes only the previous step's output";
         return chain;
       }
       if (made.size() != 1) {
