@@ -305,7 +305,7 @@ TEST_CASE("the model's in-place ops are replayed and printed in place, as the fo
    protected:
     Tensor forward(const Tensor& x) override {
       Tensor y = fc(x);
-      y += 1;
+      y -= 1;
       y.relu_();
       return head(y);
     }
@@ -314,11 +314,18 @@ TEST_CASE("the model's in-place ops are replayed and printed in place, as the fo
   const Tensor x = Tensor::deterministic({3, 2});
   const Repair r = repair_children(model, {x});
   REQUIRE(r.possible);
-  CHECK(step_names(r) == std::vector<std::string>{"fc", "add_", "relu_", "head"});
+  CHECK(step_names(r) == std::vector<std::string>{"fc", "sub_", "relu_", "head"});
   CHECK(r.exact);
-  CHECK(r.python.find("Replay(lambda x: x.add_(1.0), \"add_(other=1)\")") != std::string::npos);
+  CHECK(r.python.find("Replay(lambda x: x.sub_(1.0), \"sub_(other=1)\")") != std::string::npos);
   CHECK(r.python.find("Replay(lambda x: x.relu_(), \"relu_()\")") != std::string::npos);
-  CHECK(extraction(model, {x}, {"add_", "head"}).python.find("        add_ = fc.add_(1.0)\n") != std::string::npos);
+  const Extraction e = extraction(model, {x}, {"sub_", "head"});
+  CHECK(e.python.find("        sub_ = fc.sub_(1.0)\n") != std::string::npos);
+  CHECK(e.python.find("        values[\"sub_\"] = sub_.clone()\n") != std::string::npos);
+  // The value of the subtraction, though relu_ then wrote the same tensor.
+  const Tensors values = e.module->call({x});
+  CHECK(equal(values[0], model->fc(x) - 1));
+  CHECK_FALSE(equal(values[0], F::relu(values[0])));  // relu_ would have changed it
+  CHECK(equal(values[1], model->call({x})[0]));
 }
 
 TEST_CASE("naming what is not there is an error naming what is") {

@@ -8,6 +8,7 @@
 
 #include "modtrace/error.hpp"
 #include "modtrace/functional.hpp"
+#include "trace/recorder.hpp"
 
 namespace modtrace::detail::repair {
 
@@ -102,6 +103,17 @@ std::string Program::describe(const Unit& u) const {
 
 // ---- Replay ----
 
+namespace {
+
+// A copy that is bookkeeping of the replay, not a step of the forward: a
+// trace of the replay does not show it.
+Tensor unrecorded_copy(const Tensor& t) {
+  const detail::RecordingPaused pause;
+  return t.clone();
+}
+
+}  // namespace
+
 Replay::Replay(std::shared_ptr<const Trace> trace, std::shared_ptr<Module> owner, std::set<int> opened,
                std::vector<ValueRef> fed, std::vector<ValueRef> targets)
     : trace_(std::move(trace)),
@@ -145,7 +157,24 @@ Tensors Replay::run(const Tensors& fed) const {
     if (n.value.defined()) return n.value;  // a parameter, buffer or constant
     throw Error("cannot replay: value of '" + (n.name.empty() ? std::string(n.op_name) : n.name) + "' is not available");
   };
+  // Each target is taken as soon as it exists, as a copy while steps remain:
+  // a later step may write it in place (relu_, +=), and the value wanted is
+  // the one the forward had there.
+  Tensors results(targets_.size());
+  size_t done = 0;
+  auto take_ready = [&] {
+    const bool last = done == steps_.size();
+    for (size_t i = 0; i < targets_.size(); ++i) {
+      if (results[i].defined()) continue;
+      const auto it = env.find(targets_[i]);
+      const Node& n = g[targets_[i].node];
+      if (it != env.end()) results[i] = last ? it->second : unrecorded_copy(it->second);
+      else if (n.value.defined() && n.kind != NodeKind::op) results[i] = n.value;
+    }
+  };
+  take_ready();
   for (const Unit& u : steps_) {
+    ++done;
     if (u.is_call) {
       const ModuleCall& c = trace_->calls()[static_cast<size_t>(u.call)];
       Tensors args;
@@ -154,6 +183,7 @@ Tensors Replay::run(const Tensors& fed) const {
       Module& module = const_cast<Module&>(*c.module);
       const Tensors outs = c.tuple_argument ? module.call_with_tuple(args, {}) : module.call(args, {});
       for (size_t i = 0; i < c.outputs.size() && i < outs.size(); ++i) env[{c.outputs[i], c.output_slots.at(i)}] = outs[i];
+      take_ready();
       continue;
     }
     const Node& n = g[u.node];
@@ -165,9 +195,11 @@ Tensors Replay::run(const Tensors& fed) const {
     }
     const Tensors outs = F::apply(*n.op, operands, n.attrs, {});
     for (size_t k = 0; k < outs.size(); ++k) env[{u.node, static_cast<int>(k)}] = outs[k];
+    take_ready();
   }
-  Tensors results;
-  for (const ValueRef& t : targets_) results.push_back(value(t));
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    if (!results[i].defined()) results[i] = value(targets_[i]);
+  }
   return results;
 }
 
