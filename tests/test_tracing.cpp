@@ -252,6 +252,44 @@ TEST_CASE("nothing is recorded outside a session, and an inner session pauses th
   CHECK(op_names(outer_trace) == std::vector<std::string>{"relu", "sigmoid"});
 }
 
+TEST_CASE("sessions ended out of order: the outer one first, the inner one records on, then nothing does") {
+  Tensor x = Tensor::ones({2});
+  auto outer = std::make_unique<TraceSession>();
+  auto middle = std::make_unique<TraceSession>();
+  auto inner = std::make_unique<TraceSession>();
+  F::relu(x);
+  const Trace outer_trace = outer->finish();
+  outer.reset();  // the outer session ends first: the inner one keeps recording
+  F::neg(x);
+  middle.reset();  // a session in the middle ends
+  F::sigmoid(x);
+  const Trace inner_trace = inner->finish();
+  inner.reset();
+  F::tanh(x);  // no session left: recorded nowhere, and nothing dangles
+  CHECK(op_names(inner_trace) == std::vector<std::string>{"relu", "neg", "sigmoid"});
+  CHECK(op_names(outer_trace).empty());
+  // A new session afterwards starts clean.
+  TraceSession next;
+  F::exp(x);
+  CHECK(op_names(next.finish()) == std::vector<std::string>{"exp"});
+}
+
+TEST_CASE("a session in the middle ending hands recording back correctly when the top one ends") {
+  Tensor x = Tensor::ones({2});
+  TraceSession bottom;
+  auto middle = std::make_unique<TraceSession>();
+  Trace top_trace;
+  {
+    TraceSession top;
+    middle.reset();  // ends while paused
+    F::neg(x);
+    top_trace = top.finish();
+  }
+  F::relu(x);  // the bottom session records again
+  CHECK(op_names(top_trace) == std::vector<std::string>{"neg"});
+  CHECK(op_names(bottom.finish()) == std::vector<std::string>{"relu"});
+}
+
 TEST_CASE("a failing forward leaves a partial trace that says where it stopped") {
   Broken model;
   const Trace t = trace_module(model, {Tensor::ones({1, 3})});

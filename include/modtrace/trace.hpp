@@ -191,8 +191,9 @@ class Trace {
 
 // RAII recording on the current thread. While alive, every op and module
 // call on this thread is recorded into its trace; sessions nest (an inner
-// one pauses the outer one). Parameters and buffers of `root` are named by
-// their state_dict keys.
+// one pauses the outer one, which records again once the inner one ends, in
+// whatever order sessions end). Parameters and buffers of `root` are named
+// by their state_dict keys. A session belongs to the thread that made it.
 class TraceSession {
  public:
   explicit TraceSession(const Module* root = nullptr, const TraceOptions& options = {});
@@ -210,8 +211,12 @@ class TraceSession {
   Trace finish();
 
  private:
+  // Leaves this thread's stack of sessions, from the top or the middle.
+  void end();
+
   std::unique_ptr<detail::Recorder> recorder_;
-  detail::Recorder* previous_ = nullptr;
+  TraceSession* below_ = nullptr;  // the session this one pauses
+  TraceSession* above_ = nullptr;  // the session pausing this one
   bool active_ = true;
 };
 

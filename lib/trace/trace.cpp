@@ -22,13 +22,33 @@ std::string_view kind_name(NodeKind kind) {
 
 // ---- session ----
 
+namespace {
+// The innermost live session of this thread: the one recording.
+thread_local TraceSession* tls_top_session = nullptr;
+}  // namespace
+
 TraceSession::TraceSession(const Module* root, const TraceOptions& options)
-    : recorder_(std::make_unique<detail::Recorder>(root, options)), previous_(detail::tls_recorder) {
+    : recorder_(std::make_unique<detail::Recorder>(root, options)), below_(tls_top_session) {
+  if (below_) below_->above_ = this;
+  tls_top_session = this;
   detail::tls_recorder = recorder_.get();
 }
 
-TraceSession::~TraceSession() {
-  if (active_) detail::tls_recorder = previous_;
+TraceSession::~TraceSession() { end(); }
+
+void TraceSession::end() {
+  if (!active_) return;
+  active_ = false;
+  // Sessions ended out of order (the outer one first) are unlinked where they
+  // are: the recorder pointer never names a session that is gone.
+  if (below_) below_->above_ = above_;
+  if (above_) {
+    above_->below_ = below_;
+  } else {
+    tls_top_session = below_;
+    detail::tls_recorder = below_ ? below_->recorder_.get() : nullptr;
+  }
+  below_ = above_ = nullptr;
 }
 
 Tensor TraceSession::input(const Tensor& value, std::string name) {
@@ -40,10 +60,7 @@ void TraceSession::output(const Tensors& values) { recorder_->add_outputs(values
 void TraceSession::fail(const std::exception& error) { recorder_->fail(error); }
 
 Trace TraceSession::finish() {
-  if (active_) {
-    detail::tls_recorder = previous_;
-    active_ = false;
-  }
+  end();
   return recorder_->take();
 }
 
