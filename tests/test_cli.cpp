@@ -128,6 +128,11 @@ TEST_CASE("bad arguments print usage help and exit 2") {
   usage("diff seed_main_model --format xml");
   CHECK(contains(usage("run no_such_model"), "unknown model 'no_such_model'; the zoo has: seed_main_model"));
   CHECK(contains(usage("run seed_main_model --input-shape 2xx2"), "invalid --input-shape '2xx2'"));
+  // Tens of thousands of dimensions: refused like any other bad shape (was a stack overflow in the printer).
+  std::string dims = "1";
+  for (int i = 1; i < 27000; ++i) dims += "x1";
+  CHECK(contains(usage("run seed_main_model --input-shape " + dims),
+                 "invalid --input-shape: more than 64 dimensions (a tensor may have at most 64, as in PyTorch)"));
   CHECK(contains(usage("trace seed_main_model -o graph.pdf"), "the extension must be one of .dot, .svg, .png, .json"));
 }
 

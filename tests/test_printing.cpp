@@ -83,6 +83,17 @@ TEST_CASE("a 3-D tensor nests brackets with aligned indentation") {
         "         [3., 4.]]])");
 }
 
+TEST_CASE("many dimensions nest as PyTorch nests them, up to the 64 a tensor may have") {
+  // PyTorch 1.13: repr(torch.arange(8.).reshape((2,) + (1,) * 5 + (2, 2)))
+  CHECK(Tensor({2, 1, 1, 1, 1, 1, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7}).str() ==
+        "tensor([[[[[[[[0., 1.],\n"
+        "              [2., 3.]]]]]]],\n\n\n\n\n\n\n"
+        "        [[[[[[[4., 5.],\n"
+        "              [6., 7.]]]]]]]])");
+  // repr(torch.ones((1,) * 64)): 64 brackets each side.
+  CHECK(Tensor::ones(Shape(64, 1)).str() == "tensor(" + std::string(64, '[') + "1." + std::string(64, ']') + ")");
+}
+
 TEST_CASE("long rows wrap with the continuation indented") {
   CHECK(F::div(Tensor::arange(30).reshape({2, 15}), 7.0).str() ==
         "tensor([[0.0000, 0.1429, 0.2857, 0.4286, 0.5714, 0.7143, 0.8571, 1.0000, 1.1429,\n"

@@ -41,6 +41,17 @@ TEST_CASE("negative dimensions and overflowing shapes are rejected before alloca
         "invalid shape [" + std::to_string(big) + ", 4]: too many elements");
 }
 
+TEST_CASE("a tensor has at most 64 dimensions, as in PyTorch, checked before anything is allocated") {
+  CHECK(Tensor::ones(Shape(64, 1)).dim() == 64);
+  const std::string too_many = "a tensor may have at most 64 dimensions, as in PyTorch; this one would have 65";
+  CHECK(test::error_of([] { Tensor::ones(Shape(65, 1)); }) == too_many);
+  CHECK(test::error_of([] { Tensor::meta(Shape(65, 1)); }) == too_many);
+  CHECK(test::error_of([] { Tensor::ones(Shape(64, 1)).unsqueeze(0); }).find(too_many) != std::string::npos);
+  // Tens of thousands of dimensions: the same error, no stack or memory blow-up.
+  CHECK(test::error_of([] { Tensor::zeros(Shape(27000, 1)); }) ==
+        "a tensor may have at most 64 dimensions, as in PyTorch; this one would have 27000");
+}
+
 TEST_CASE("a shape too large for memory is a clear error, not a crash") {
   const std::string message = test::error_of([] { Tensor::zeros({1 << 20, 1 << 20, 1 << 10}); });
   CHECK(message.find("cannot allocate a tensor of shape [1048576, 1048576, 1024]") == 0);

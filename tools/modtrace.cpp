@@ -42,6 +42,10 @@ Shape parse_shape(const std::string& text) {
       throw UsageError("invalid --input-shape '" + text + "': expected positive integers joined by 'x', e.g. 1x3x224x224");
     }
     shape.push_back(value);
+    if (shape.size() > kMaxDims) {
+      throw UsageError("invalid --input-shape: more than " + std::to_string(kMaxDims) +
+                       " dimensions (a tensor may have at most " + std::to_string(kMaxDims) + ", as in PyTorch)");
+    }
     if (end == std::string::npos) break;
     begin = end + 1;
   }

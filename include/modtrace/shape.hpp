@@ -9,6 +9,13 @@ namespace modtrace {
 
 using Shape = std::vector<int64_t>;
 
+// The most dimensions a tensor may have: 64, PyTorch's limit ("only tensors
+// with up to 64 dims are supported"). Every tensor is made through one
+// place that checks it (Error), so no kernel, printer or shape rule meets more.
+inline constexpr size_t kMaxDims = 64;
+// Throws Error when `shape` has more than kMaxDims dimensions.
+void check_dims(const Shape& shape);
+
 // "[1, 3, 224, 224]"; "[]" for a scalar.
 std::string to_string(const Shape& shape);
 // Several shapes joined: "[1, 4], [3, 4]".

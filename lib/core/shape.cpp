@@ -25,6 +25,12 @@ std::string to_string(const Size2& s) {
   return "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")";
 }
 
+void check_dims(const Shape& shape) {
+  if (shape.size() <= kMaxDims) return;
+  throw Error("a tensor may have at most " + std::to_string(kMaxDims) + " dimensions, as in PyTorch; this one would have " +
+              std::to_string(shape.size()));
+}
+
 int64_t numel_of(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {

@@ -29,6 +29,7 @@ std::shared_ptr<float> allocate(const Shape& shape, int64_t n) {
 }  // namespace
 
 Tensor Tensor::with_storage(Shape shape, std::shared_ptr<float> data) {
+  check_dims(shape);
   Tensor t;
   t.numel_ = numel_of(shape);
   t.shape_ = std::move(shape);
@@ -48,6 +49,7 @@ Tensor::Tensor(Shape shape, std::vector<float> values) {
 }
 
 Tensor Tensor::empty(Shape shape) {
+  check_dims(shape);  // before the allocation
   const int64_t n = numel_of(shape);
   auto data = allocate(shape, n);
   return with_storage(std::move(shape), std::move(data));

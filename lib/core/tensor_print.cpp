@@ -87,40 +87,85 @@ struct Printer {
     return idx;
   }
 
-  void collect(const float* p, size_t d, std::vector<float>& out) const {
-    if (d == shape.size()) {
-      out.push_back(*p);
-      return;
+  // The shown values in printing order. Iterative, like render(): an
+  // odometer over the shown indices of each dimension.
+  void collect(const float* p, std::vector<float>& out) const {
+    const size_t rank = shape.size();
+    std::vector<std::vector<int64_t>> shown(rank);
+    for (size_t d = 0; d < rank; ++d) {
+      for (int64_t i : shown_indices(d)) {
+        if (i >= 0) shown[d].push_back(i);
+      }
+      if (shown[d].empty()) return;
     }
-    for (int64_t i : shown_indices(d)) {
-      if (i >= 0) collect(p + i * strides[d], d + 1, out);
+    std::vector<size_t> position(rank, 0);
+    while (true) {
+      int64_t offset = 0;
+      for (size_t d = 0; d < rank; ++d) offset += shown[d][position[d]] * strides[d];
+      out.push_back(p[offset]);
+      size_t d = rank;
+      while (d > 0 && ++position[d - 1] == shown[d - 1].size()) position[--d] = 0;
+      if (d == 0) return;
     }
   }
 
-  std::string render(const float* p, size_t d, int64_t indent, const Formatter& f) const {
-    const size_t rank = shape.size();
-    if (rank == 0) return f.format(*p);
-    if (d == rank - 1) {
-      const int64_t element_length = static_cast<int64_t>(f.width()) + 2;
-      const int64_t per_line = std::max<int64_t>(1, (opt.linewidth - indent) / element_length);
-      std::vector<std::string> items;
-      for (int64_t i : shown_indices(d)) items.push_back(i < 0 ? " ..." : f.format(p[i * strides[d]]));
-      std::string s = "[";
-      for (size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) s += (static_cast<int64_t>(i) % per_line == 0) ? ",\n" + std::string(indent + 1, ' ') : ", ";
-        s += items[i];
-      }
-      return s + "]";
-    }
-    const std::string separator = "," + std::string(rank - d - 1, '\n') + std::string(indent + 1, ' ');
+  // One innermost row: "[a, b, …]", wrapped at the line width.
+  std::string row(const float* p, int64_t indent, const Formatter& f) const {
+    const size_t d = shape.size() - 1;
+    const int64_t element_length = static_cast<int64_t>(f.width()) + 2;
+    const int64_t per_line = std::max<int64_t>(1, (opt.linewidth - indent) / element_length);
+    std::vector<std::string> items;
+    for (int64_t i : shown_indices(d)) items.push_back(i < 0 ? " ..." : f.format(p[i * strides[d]]));
     std::string s = "[";
-    bool first = true;
-    for (int64_t i : shown_indices(d)) {
-      if (!first) s += separator;
-      first = false;
-      s += i < 0 ? "..." : render(p + i * strides[d], d + 1, indent + 1, f);
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) s += (static_cast<int64_t>(i) % per_line == 0) ? ",\n" + std::string(indent + 1, ' ') : ", ";
+      s += items[i];
     }
     return s + "]";
+  }
+
+  // The nested brackets, with an explicit stack rather than recursion (one
+  // frame per dimension being printed).
+  std::string render(const float* p, int64_t indent, const Formatter& f) const {
+    const size_t rank = shape.size();
+    if (rank == 0) return f.format(*p);
+    struct Frame {
+      size_t d;
+      const float* p;
+      int64_t indent;
+      std::vector<int64_t> indices;
+      size_t next = 0;
+    };
+    std::string out;
+    std::vector<Frame> stack;
+    auto open = [&](size_t d, const float* at, int64_t at_indent) {
+      if (d == rank - 1) {
+        out += row(at, at_indent, f);
+      } else {
+        out += "[";
+        stack.push_back({d, at, at_indent, shown_indices(d)});
+      }
+    };
+    open(0, p, indent);
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next == top.indices.size()) {
+        out += "]";
+        stack.pop_back();
+        continue;
+      }
+      if (top.next > 0) out += "," + std::string(rank - top.d - 1, '\n') + std::string(top.indent + 1, ' ');
+      const int64_t i = top.indices[top.next++];
+      if (i < 0) {
+        out += "...";
+        continue;
+      }
+      const size_t d = top.d;  // `top` may move when the stack grows
+      const float* child = top.p + i * strides[d];
+      const int64_t child_indent = top.indent + 1;
+      open(d + 1, child, child_indent);
+    }
+    return out;
   }
 };
 
@@ -166,9 +211,9 @@ std::string to_string(const Tensor& t, const PrintOptions& options) {
   } else {
     Printer printer{t.shape(), contiguous_strides(t.shape()), options, t.numel() > options.threshold};
     std::vector<float> shown;
-    printer.collect(t.data(), 0, shown);
+    printer.collect(t.data(), shown);
     const Formatter formatter(shown, options.precision);
-    body = printer.render(t.data(), 0, indent, formatter);
+    body = printer.render(t.data(), indent, formatter);
   }
   return add_suffixes(prefix + body, suffixes, indent, options.linewidth);
 }
