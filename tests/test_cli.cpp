@@ -150,6 +150,10 @@ TEST_CASE("runtime errors are one line on stderr with exit status 1") {
   CHECK(contains(failure("run resnet18 --input-shape 1x4x32x32"), ": conv2d: input has 4 channels, expected 3"));
   CHECK(contains(failure("run seed_main_model --weights /nonexistent.safetensors"),
                  "cannot open '/nonexistent.safetensors'"));
+  // Not a regular file: refused at once (a FIFO hung, /dev/zero read until memory ran out).
+  CHECK(contains(failure("run seed_main_model --weights /dev/zero"),
+                 "cannot read '/dev/zero': it is a character device, not a safetensors file"));
+  CHECK(contains(failure("run seed_main_model --weights /tmp"), "cannot read '/tmp': it is a directory, not a safetensors file"));
   CHECK(contains(failure("diff resnet18 --input-shape 1x1x8x8 --shape-only"),
                  "the module itself fails on this input"));
   CHECK(contains(failure("diff seed_main_model --at block_7"), "MainModel has no child 'block_7'"));

@@ -1,7 +1,11 @@
 // safetensors: round trips, the file PyTorch wrote, dtype conversions, and
 // every way a hostile file is refused (with nothing loaded into the model).
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstring>
+#include <filesystem>
 
 #include "helpers.hpp"
 
@@ -162,6 +166,34 @@ TEST_CASE("files that cannot be opened or written are errors") {
         "safetensors: tensor 'a' is given twice");
   CHECK(test::error_of([] { safetensors::serialize({{"m", Tensor::meta({2})}}); }) ==
         "safetensors: tensor 'm' has no values to write");
+}
+
+TEST_CASE("only regular files are read: a FIFO, a device or a directory is refused before reading") {
+  const std::string fifo = (std::filesystem::temp_directory_path() / ("modtrace-fifo-" + std::to_string(::getpid()))).string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // Would block forever waiting for a writer if it were opened for reading as a stream.
+  CHECK(test::error_of([&] { safetensors::read(fifo); }) ==
+        "cannot read '" + fifo + "': it is a FIFO, not a safetensors file");
+  std::filesystem::remove(fifo);
+  // Would read until memory runs out.
+  CHECK(test::error_of([] { safetensors::read("/dev/zero"); }) ==
+        "cannot read '/dev/zero': it is a character device, not a safetensors file");
+  CHECK(test::error_of([] { safetensors::read("/tmp"); }) == "cannot read '/tmp': it is a directory, not a safetensors file");
+}
+
+TEST_CASE("a file read views its mapped bytes: tensors outlive the File, and writing one leaves the file alone") {
+  const std::string path = (std::filesystem::temp_directory_path() / ("modtrace-map-" + std::to_string(::getpid()) + ".safetensors")).string();
+  Linear fc(3, 2);
+  safetensors::write(path, fc.state_dict());
+  Tensor weight;
+  {
+    const safetensors::File f = safetensors::read(path);
+    weight = f.tensors[0].second;
+  }
+  CHECK(equal(weight, fc.weight));  // still valid: the tensor keeps the mapping
+  weight.data()[0] = 42.0f;         // copy-on-write: the file does not change
+  CHECK(equal(safetensors::read(path).tensors[0].second, fc.weight));
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("truncated and corrupted copies of a real file parse or throw Error, never crash") {

@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/tensor_internals.hpp"
+#include "io/mapped_file.hpp"
 #include "modtrace/io.hpp"
 
 static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
@@ -99,9 +101,11 @@ uint64_t as_offset(const nlohmann::json& v, const std::string& source, const std
   return v.get<uint64_t>();
 }
 
-}  // namespace
-
-File parse(const std::string& bytes, const std::string& source) {
+// Parses `bytes`; with `mapping` (the file they are), F32 tensors view the
+// mapped file instead of copying it, so loading copies each tensor once,
+// into its parameter.
+File parse_bytes(std::string_view bytes, const std::string& source,
+                 const std::shared_ptr<const detail::MappedFile>& mapping) {
   if (bytes.size() < 8) {
     fail(source, "truncated: " + std::to_string(bytes.size()) + " bytes, expected at least the 8-byte header length");
   }
@@ -221,6 +225,14 @@ File parse(const std::string& bytes, const std::string& source) {
   }
 
   for (const Entry* e : by_offset) {
+    if (mapping && std::string(e->dtype->name) == "F32" &&
+        reinterpret_cast<uintptr_t>(data + e->begin) % alignof(float) == 0) {
+      // Writable copy-on-write pages, kept alive by the tensor.
+      char* at = mapping->data() + (data + e->begin - mapping->bytes().data());
+      file.tensors.emplace_back(
+          e->key, detail::TensorInternals::with_storage(e->shape, std::shared_ptr<float>(mapping, reinterpret_cast<float*>(at))));
+      continue;
+    }
     Tensor t = Tensor::empty(e->shape);
     const auto* src = reinterpret_cast<const unsigned char*>(data + e->begin);
     float* dst = t.data();
@@ -234,13 +246,13 @@ File parse(const std::string& bytes, const std::string& source) {
   return file;
 }
 
+}  // namespace
+
+File parse(const std::string& bytes, const std::string& source) { return parse_bytes(bytes, source, nullptr); }
+
 File read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open '" + path + "': " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw Error("cannot read '" + path + "'");
-  return parse(buffer.str(), path);
+  const auto mapping = detail::MappedFile::open(path, "safetensors file");
+  return parse_bytes(mapping->bytes(), path, mapping);
 }
 
 std::string serialize(const NamedTensors& tensors, const std::map<std::string, std::string>& metadata) {
