@@ -160,8 +160,8 @@ TEST_CASE("loading into a model checks every key and shape first; nothing is hal
 TEST_CASE("files that cannot be opened or written are errors") {
   CHECK(test::error_of([] { safetensors::read("/nonexistent/w.safetensors"); }) ==
         "cannot open '/nonexistent/w.safetensors': No such file or directory");
-  CHECK(test::error_of([] { safetensors::write("/nonexistent/w.safetensors", {}); })
-            .rfind("cannot open '/nonexistent/w.safetensors' for writing", 0) == 0);
+  CHECK(test::error_of([] { safetensors::write("/nonexistent/w.safetensors", {}); }) ==
+        "cannot write '/nonexistent/w.safetensors': No such file or directory");
   CHECK(test::error_of([] { safetensors::serialize({{"a", Tensor::ones({1})}, {"a", Tensor::ones({1})}}); }) ==
         "safetensors: tensor 'a' is given twice");
   CHECK(test::error_of([] { safetensors::serialize({{"m", Tensor::meta({2})}}); }) ==

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -62,13 +63,7 @@ void require_extension(const std::string& path, const std::vector<std::string>& 
   throw UsageError("cannot write '" + path + "': the extension must be one of " + list);
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error("cannot open '" + path + "' for writing");
-  out << text;
-  out.close();
-  if (!out) throw Error("cannot write '" + path + "'");
-}
+void write_text(const std::string& path, const std::string& text) { write_file(path, text); }
 
 // ---- which model, with which weights, on which input ----
 
@@ -513,6 +508,9 @@ std::vector<std::string> plugin_paths(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Over a file-size limit (ulimit -f) a write then fails with EFBIG, reported
+  // like a full disk, instead of the signal killing the tool mid-file.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"modtrace: trace PyTorch-style models and show what nn.Sequential(*model.children()) loses"};
   app.require_subcommand(1);
   app.fallthrough();  // --plugin may come after the command too

@@ -8,12 +8,19 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "modtrace/module.hpp"
 #include "modtrace/trace.hpp"
 
 namespace modtrace {
+
+// Writes `bytes` to `path` whole or not at all: through a temporary file in
+// the same folder, renamed over `path` once every byte is on disk. On failure
+// `path` is as it was and the Error gives the reason ("No space left on
+// device"). Every file modtrace writes goes through it.
+void write_file(const std::string& path, std::string_view bytes);
 
 // {"shape": [...], "data": [...]} (data empty for meta tensors; non-finite values as null).
 std::string tensor_to_json(const Tensor& t);

@@ -282,12 +282,7 @@ std::string serialize(const NamedTensors& tensors, const std::map<std::string, s
 }
 
 void write(const std::string& path, const NamedTensors& tensors, const std::map<std::string, std::string>& metadata) {
-  const std::string bytes = serialize(tensors, metadata);
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error("cannot open '" + path + "' for writing: " + std::strerror(errno));
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) throw Error("cannot write '" + path + "'");
+  write_file(path, serialize(tensors, metadata));
 }
 
 LoadResult load_into(Module& module, const std::string& path, bool strict) {

@@ -12,7 +12,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <chrono>
+#include <csignal>
+#include <thread>
 
+#include "modtrace/io.hpp"
 #include "render/view.hpp"
 
 extern char** environ;
@@ -152,6 +156,18 @@ std::string find_dot() {
   throw Error("Graphviz's 'dot' was not found on PATH; install Graphviz (tools/install-deps.sh does) or write .dot");
 }
 
+// Seconds dot may take: MODTRACE_DOT_TIMEOUT, else 300.
+int dot_time_limit() {
+  const char* text = std::getenv("MODTRACE_DOT_TIMEOUT");
+  if (text == nullptr) return 300;
+  char* end = nullptr;
+  const long v = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || v <= 0 || v > 86400) {
+    throw Error(std::string("MODTRACE_DOT_TIMEOUT='") + text + "' is not a number of seconds between 1 and 86400");
+  }
+  return static_cast<int>(v);
+}
+
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -199,17 +215,47 @@ std::string render_dot(const std::string& dot, const std::string& format) {
   const int spawned = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) throw Error("cannot run " + program + ": " + std::strerror(spawned));
+  // Waits at most the time limit, then stops dot: a graph too large for it
+  // should fail, not hang the tool.
+  const int limit = dot_time_limit();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool timed_out = false;
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) throw Error(std::string("cannot wait for Graphviz's dot: ") + std::strerror(errno));
+    if (!timed_out && std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid, SIGKILL);
+      timed_out = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  const std::string advice = "; draw fewer nodes: a smaller --depth (RenderOptions::depth) or a sub-module with --at";
+  if (timed_out) {
+    throw Error("Graphviz's dot did not finish rendering " + format + " within " + std::to_string(limit) +
+                " s (MODTRACE_DOT_TIMEOUT sets the limit)" + advice);
+  }
+  if (WIFSIGNALED(status)) {
+    throw Error("Graphviz's dot crashed rendering " + format + " (" + strsignal(WTERMSIG(status)) +
+                "), as it does on graphs too large for it" + advice);
+  }
+  if (WEXITSTATUS(status) != 0) {
     std::string message = read_file(err);
     if (const size_t nl = message.find('\n'); nl != std::string::npos) message.resize(nl);
-    throw Error("Graphviz's dot failed to render " + format +
-                (WIFEXITED(status) ? " (exit " + std::to_string(WEXITSTATUS(status)) + ")" : " (killed)") +
+    throw Error("Graphviz's dot failed to render " + format + " (exit " + std::to_string(WEXITSTATUS(status)) + ")" +
                 (message.empty() ? "" : ": " + message));
   }
-  return read_file(out);
+  std::string picture = read_file(out);
+  // dot exiting 0 is not enough: the picture must be there and be one.
+  const bool looks_right = format == "svg" ? picture.find("<svg") != std::string::npos
+                                           : picture.rfind(std::string("\x89PNG\r\n\x1a\n", 8), 0) == 0;
+  if (!looks_right) {
+    throw Error("Graphviz's dot exited without error but wrote " +
+                (picture.empty() ? std::string("nothing") : std::to_string(picture.size()) + " bytes that are no " + format) +
+                "; nothing was written");
+  }
+  return picture;
 }
 
 void write_picture(const std::string& dot, const std::string& path) {
@@ -222,11 +268,7 @@ void write_picture(const std::string& dot, const std::string& path) {
   } else {
     throw Error("cannot write '" + path + "': the extension must be .dot, .svg or .png");
   }
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error("cannot open '" + path + "' for writing: " + std::strerror(errno));
-  out << bytes;
-  out.close();
-  if (!out) throw Error("cannot write '" + path + "'");
+  write_file(path, bytes);
 }
 
 }  // namespace modtrace
