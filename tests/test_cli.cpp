@@ -124,7 +124,9 @@ TEST_CASE("bad arguments print usage help and exit 2") {
   usage("frobnicate");
   usage("run");
   usage("run seed_main_model --input random");
-  usage("trace seed_main_model --depth -1");
+  CHECK(contains(usage("trace seed_main_model --depth -1"), "--depth: must be 0 or more, got '-1'"));
+  CHECK(contains(usage("run seed_main_model --input-shape ''"), "invalid --input-shape ''"));
+  CHECK(contains(usage("run seed_main_model --output-json x.png"), "cannot write 'x.png': the extension must be one of .json"));
   usage("diff seed_main_model --format xml");
   CHECK(contains(usage("run no_such_model"), "unknown model 'no_such_model'; the zoo has: seed_main_model"));
   CHECK(contains(usage("run seed_main_model --input-shape 2xx2"), "invalid --input-shape '2xx2'"));
@@ -157,11 +159,30 @@ TEST_CASE("runtime errors are one line on stderr with exit status 1") {
   CHECK(contains(failure("diff resnet18 --input-shape 1x1x8x8 --shape-only"),
                  "the module itself fails on this input"));
   CHECK(contains(failure("diff seed_main_model --at block_7"), "MainModel has no child 'block_7'"));
+  CHECK(contains(failure("diff resnet18 --at layer1. --shape-only"),
+                 "'layer1.' is not a module path: it has an empty part"));
   // A failing forward still writes the partial trace.
   Scratch s;
   CHECK(contains(failure("trace resnet18 --input-shape 1x2x16x16 --shape-only -o " + (s / "partial.json")),
                  "the forward failed"));
   CHECK(json::parse(slurp(s / "partial.json"))["completed"] == false);
+}
+
+TEST_CASE("a state_dict error is one line, and names from a file cannot drive the terminal") {
+  Scratch s;
+  modtrace::Linear fc(2, 2);
+  modtrace::NamedTensors state = fc.state_dict();
+  state.emplace_back("\x1b[31mred", modtrace::Tensor::ones({1}));
+  modtrace::safetensors::write(s / "w.safetensors", state);
+  const Result r = tool("run seed_main_model --weights " + (s / "w.safetensors"));
+  CHECK(r.status == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK(contains(r.err, "Error(s) in loading state_dict for MainModel: Unexpected key(s) in state_dict: "));
+  CHECK(contains(r.err, "\"\\x1b[31mred\""));  // the escape byte shown, not sent
+  CHECK_FALSE(contains(r.err, "\x1b"));
+  const Result both = tool("run resnet18 --weights " + (s / "w.safetensors"));
+  CHECK(lines(both.err) == 1);
+  CHECK(contains(both.err, " and 117 more; Unexpected key(s) in state_dict: "));
 }
 
 TEST_CASE("weights load from safetensors into the model") {
@@ -285,6 +306,22 @@ TEST_CASE("a plugin registering bad models is refused with every problem named")
   CHECK(contains(r.err, "model 'no_inputs': a model needs at least one input shape;"));
   CHECK(contains(r.err, "model 'null_shapes': input shapes missing;"));
   CHECK(contains(r.err, "model 'no_factory': no create function"));
+}
+
+TEST_CASE("names with escape sequences or invalid UTF-8 are shown escaped in tables, pictures and JSON") {
+  Scratch s;
+  const std::string plugin = std::string("--plugin ") + MODTRACE_NULL_MODEL_PLUGIN;
+  const Result table = tool(plugin + " trace escape_names");
+  CHECK(table.status == 0);
+  CHECK(contains(table.out, "\\x1b[2Jwipe"));
+  CHECK_FALSE(contains(table.out, "\x1b"));
+  const Result summary = tool(plugin + " summary escape_names");
+  CHECK_FALSE(contains(summary.out, "\x1b"));
+  CHECK(tool(plugin + " diff escape_names -o " + (s / "d.svg")).status == 0);  // Graphviz accepts the file
+  CHECK(contains(slurp(s / "d.svg"), "\\x1b[2Jwipe\xEF\xBF\xBD"));
+  const Result j = tool(plugin + " trace escape_names -o " + (s / "t.json"));
+  CHECK(j.status == 0);
+  CHECK(json::parse(slurp(s / "t.json"))["calls"][1]["path"] == "\u001b[2Jwipe\uFFFD");
 }
 
 TEST_CASE("a plugin model whose factory returns null, or that throws a non-standard exception, is a runtime error") {

@@ -110,6 +110,11 @@ TEST_CASE("get_submodule follows a dotted path and names what is missing") {
   CHECK(&net.get_submodule("") == &net);
   CHECK(test::error_of([&] { net.get_submodule("body.second"); }) ==
         "'body' (Block) has no child 'second'; its children are: first, proj");
+  for (const char* bad : {"body.", ".body", "body..proj"}) {
+    CHECK(test::error_of([&] { net.get_submodule(bad); }) ==
+          "'" + std::string(bad) + "' is not a module path: it has an empty part (a path is names joined by '.', e.g. "
+          "layer1.0.conv1)");
+  }
 }
 
 TEST_CASE("submodule_ptr gives the instance the parent holds, to put into a container") {

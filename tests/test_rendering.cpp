@@ -252,6 +252,24 @@ TEST_CASE("a dot that writes nothing, crashes or hangs is an error naming what h
   }
 }
 
+TEST_CASE("names with control bytes or invalid UTF-8 are drawn escaped, and Graphviz accepts the file") {
+  struct Odd : Module {
+    ReLU& odd = register_module<ReLU>("bell\x07\xff\xc0\xaf" "end");  // a control byte, a stray byte, an overlong '/'
+
+   protected:
+    Tensor forward(const Tensor& x) override { return odd(x) * 2; }
+  } model;
+  const Trace t = trace_module(model, {Tensor::ones({2})});
+  const std::string dot = trace_to_dot(t);
+  CHECK(dot.find("bell\\x07\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "end (ReLU)") != std::string::npos);
+  CHECK(std::none_of(dot.begin(), dot.end(), [](char c) { return c == '\x07'; }));
+  CHECK_NOTHROW(nlohmann::json(dot).dump());  // valid UTF-8 throughout
+  CHECK(render_dot(dot, "svg").find("<svg") != std::string::npos);  // dot rejected the raw bytes
+  // JSON replaces them too, rather than failing to serialise.
+  const nlohmann::json j = nlohmann::json::parse(trace_to_json(t));
+  CHECK(j["calls"][1]["path"] == "bell\u0007\uFFFD\uFFFD\uFFFDend");
+}
+
 TEST_CASE("Graphviz's own errors are reported") {
   CHECK(test::error_of([] { render_dot("digraph { this is not dot", "svg"); })
             .rfind("Graphviz's dot failed to render svg (exit 1)", 0) == 0);

@@ -65,6 +65,75 @@ void require_extension(const std::string& path, const std::vector<std::string>& 
 
 void write_text(const std::string& path, const std::string& text) { write_file(path, text); }
 
+// "--depth must be 0 or more" (CLI11's NonNegativeNumber prints its range as a 309-digit double).
+const CLI::Validator kNonNegative(
+    [](std::string& text) -> std::string {
+      int64_t value = 0;
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || ptr != text.data() + text.size() || value < 0) return "must be 0 or more, got '" + text + "'";
+      return "";
+    },
+    "INT>=0");
+
+// Standard output with ASCII control bytes other than newline and tab shown as
+// \xNN: reports print names from plugins and files, which must not be able
+// to drive the terminal (an ESC sequence in a module name). JSON and code
+// never contain such bytes (JSON escapes them), so only hostile names change.
+class TerminalSafeOutput : public std::streambuf {
+ public:
+  explicit TerminalSafeOutput(std::streambuf* target) : target_(target) {}
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return traits_type::not_eof(c);
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && byte != '\n' && byte != '\t') || byte == 0x7f) {
+      char escaped[8];
+      const int n = std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      return target_->sputn(escaped, n) == n ? c : traits_type::eof();
+    }
+    return target_->sputc(static_cast<char>(byte)) == traits_type::eof() ? traits_type::eof() : c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    for (std::streamsize i = 0; i < n; ++i) {
+      if (overflow(static_cast<unsigned char>(s[i])) == traits_type::eof()) return i;
+    }
+    return n;
+  }
+  int sync() override { return target_->pubsync(); }
+
+ private:
+  std::streambuf* target_;
+};
+
+// One line for the terminal: a multi-line message (PyTorch's state_dict
+// errors) joined with "; ", and control bytes shown as \xNN so a name from a
+// file or plugin cannot drive the terminal.
+std::string one_line(const std::string& message) {
+  std::string out;
+  bool line_start = false;
+  for (const char ch : message) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      line_start = true;
+      continue;
+    }
+    if (line_start) {
+      if (c == '\t' || c == ' ') continue;
+      out += out.empty() || out.back() == ':' ? " " : "; ";
+      line_start = false;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      out += escaped;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 // ---- which model, with which weights, on which input ----
 
 struct ModelOptions {
@@ -151,7 +220,7 @@ Loaded load_onnx(const ModelOptions& o) {
                        to_string(shape) + " (-1 is symbolic); give its shape with --input-shape");
     }
   }
-  for (const auto& note : imported.notes) std::cerr << "modtrace: note: " << note << "\n";
+  for (const auto& note : imported.notes) std::cerr << "modtrace: note: " << one_line(note) << "\n";
   l.model = imported.model;
   if (o.init == "deterministic") init::deterministic(*l.model);
   if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
@@ -179,7 +248,9 @@ int list_models() {
   for (const auto& m : zoo::models()) {
     std::string shapes;
     for (const auto& s : m.input_shapes) shapes += (shapes.empty() ? "" : ", ") + to_string(s);
-    std::printf("%-18s %-18s %s\n", m.name.c_str(), shapes.c_str(), m.description.c_str());
+    char line[64];
+    std::snprintf(line, sizeof line, "%-18s %-18s ", m.name.c_str(), shapes.c_str());
+    std::cout << line << m.description << "\n";
   }
   return 0;
 }
@@ -191,6 +262,7 @@ struct RunOptions {
 };
 
 int run_model(const RunOptions& o) {
+  if (!o.output_json.empty()) require_extension(o.output_json, {".json"});
   Loaded l = load(o.model);
   if (o.children) l.model = children_sequential(*l.model);
   const Tensors outputs = l.model->call(l.inputs);
@@ -250,7 +322,7 @@ class Table {
       // The last column is not padded: no trailing blanks.
       line += (i ? " " : "") + (columns_[i].right ? pad + cell : cell + (i + 1 < columns_.size() ? pad : ""));
     }
-    std::printf("%s\n", line.c_str());
+    std::cout << line << "\n";
   }
   std::vector<Column> columns_;
   std::vector<std::vector<std::string>> rows_;
@@ -310,7 +382,7 @@ int trace_model(const TraceCommand& c) {
               << " module calls)\n";
   }
   if (const auto& f = t.failure()) {
-    std::cerr << "modtrace: error: the forward failed (the trace stops there): " << f->message << "\n";
+    std::cerr << "modtrace: error: the forward failed (the trace stops there): " << one_line(f->message) << "\n";
     return 1;
   }
   return 0;
@@ -451,19 +523,18 @@ int summarize(const SummaryCommand& c) {
   }
   const std::string rule(table.width(), '-');
   table.print_header();
-  std::printf("%s\n", rule.c_str());
+  std::cout << rule << "\n";
   table.print_rows();
-  std::printf("%s\n", rule.c_str());
-  std::printf("total parameters: %s\n", thousands(l.model->parameter_count()).c_str());
+  std::cout << rule << "\n" << "total parameters: " << thousands(l.model->parameter_count()) << "\n";
   // The root's own work includes what unregistered modules it called ran.
   std::string list;
   for (Vertex v : t.op_nodes()) {
     if (t.ownership(v).functional()) list += (list.empty() ? "" : ", ") + std::string(t.graph()[v].op_name);
   }
-  std::printf("functional ops in %s's own forward: %s\n", l.model->type_name().c_str(),
-              list.empty() ? "none" : list.c_str());
+  std::cout << "functional ops in " << l.model->type_name() << "'s own forward: " << (list.empty() ? "none" : list)
+            << "\n";
   if (const auto& f = t.failure()) {
-    std::cerr << "modtrace: error: the forward failed: " << f->message << "\n";
+    std::cerr << "modtrace: error: the forward failed: " << one_line(f->message) << "\n";
     return 1;
   }
   return 0;
@@ -491,7 +562,7 @@ void print_error_json(const std::string& message, const char* kind, const std::e
     }
     j["source"] = text_or_null(e->source());
   }
-  std::cout << j.dump(2) << "\n";
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 // Plugins must be loaded before arguments naming their models are checked.
@@ -511,6 +582,16 @@ int main(int argc, char** argv) {
   // Over a file-size limit (ulimit -f) a write then fails with EFBIG, reported
   // like a full disk, instead of the signal killing the tool mid-file.
   std::signal(SIGXFSZ, SIG_IGN);
+  std::streambuf* const original_stdout = std::cout.rdbuf();
+  TerminalSafeOutput safe_stdout(original_stdout);
+  std::cout.rdbuf(&safe_stdout);
+  struct RestoreStdout {
+    std::streambuf* saved;
+    ~RestoreStdout() {
+      std::cout.flush();
+      std::cout.rdbuf(saved);
+    }
+  } restore{original_stdout};
   CLI::App app{"modtrace: trace PyTorch-style models and show what nn.Sequential(*model.children()) loses"};
   app.require_subcommand(1);
   app.fallthrough();  // --plugin may come after the command too
@@ -531,7 +612,7 @@ int main(int argc, char** argv) {
   auto* trace_cmd = app.add_subcommand("trace", "Trace a model: list its ops, or write the graph");
   add_model_options(trace_cmd, trace.model);
   trace_cmd->add_option("--depth", trace.depth, "Collapse module calls at this depth into one node (0: expand all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   trace_cmd->add_flag("--shape-only", trace.shape_only, "Trace shapes only, without computing (same graph, faster)");
   trace_cmd->add_flag("--show-parameters", trace.show_parameters, "Draw parameter and buffer nodes");
   trace_cmd->add_option("-o,--output", trace.output, "Write the trace to FILE.dot, .svg, .png or .json");
@@ -544,7 +625,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   diff_cmd->add_option("-o,--output", diff.output, "Also draw the comparison to FILE.dot, .svg or .png");
   diff_cmd->add_option("--depth", diff.depth, "Depth of the picture (default 1: the children)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   diff_cmd->add_flag("--shape-only", diff.shape_only, "Compare structure and shapes only, without computing");
   diff_cmd->add_flag("--check", diff.check, "Exit with status 3 unless the Sequential is equivalent (for CI)");
 
@@ -558,7 +639,7 @@ int main(int argc, char** argv) {
   fix_cmd->add_flag("--shape-only", fix.shape_only, "Build and check shapes only, without computing");
   fix_cmd->add_option("-o,--output", fix.output, "Also draw the original beside the repair: FILE.dot, .svg or .png");
   fix_cmd->add_option("--depth", fix.depth, "In the picture, collapse module calls at this depth (default 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
 
   ExtractCommand extract_cmd_options;
   auto* extract_cmd = app.add_subcommand("extract", "Extract named values of the forward (names: modtrace trace)");
@@ -572,12 +653,12 @@ int main(int argc, char** argv) {
   auto* summary_cmd = app.add_subcommand("summary", "Table of modules: type, output shape, parameters, own ops");
   add_model_options(summary_cmd, summary.model);
   summary_cmd->add_option("--depth", summary.depth, "Show module calls down to this depth (0: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
 
   try {
     for (const auto& path : plugin_paths(argc, argv)) load_plugin(path);
   } catch (const std::exception& e) {
-    std::cerr << "modtrace: error: " << e.what() << "\n";
+    std::cerr << "modtrace: error: " << one_line(e.what()) << "\n";
     return 1;
   } catch (...) {
     std::cerr << "modtrace: error: a plugin threw an exception that is not a std::exception while loading\n";
@@ -609,11 +690,11 @@ int main(int argc, char** argv) {
     if (*extract_cmd) return extract_values(extract_cmd_options);
   } catch (const UsageError& e) {
     if (json_errors) print_error_json(e.what(), "usage", &e);
-    std::cerr << "modtrace: " << e.what() << "\nRun with --help for more information.\n";
+    std::cerr << "modtrace: " << one_line(e.what()) << "\nRun with --help for more information.\n";
     return 2;
   } catch (const std::exception& e) {
     if (json_errors) print_error_json(e.what(), "runtime", &e);
-    std::cerr << "modtrace: error: " << e.what() << "\n";
+    std::cerr << "modtrace: error: " << one_line(e.what()) << "\n";
     return 1;
   } catch (...) {
     // A plugin's model may throw anything; it still ends as one line and status 1.

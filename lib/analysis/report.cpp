@@ -217,7 +217,7 @@ std::string ChildrenReport::json(int indent) const {
         {"outputs", outputs}}},
   };
   if (output.compared && std::isnan(output.max_abs_diff)) out["output"]["nan"] = true;
-  return out.dump(indent);
+  return out.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace modtrace

@@ -36,7 +36,7 @@ std::string tensor_to_json(const Tensor& t) {
     for (float v : t.values()) data.push_back(std::isfinite(v) ? json(v) : json(nullptr));
   }
   j["data"] = std::move(data);
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string trace_to_json(const Trace& trace, int indent) {
@@ -110,7 +110,7 @@ std::string trace_to_json(const Trace& trace, int indent) {
   const json out = {{"shape_only", trace.shape_only()}, {"completed", trace.completed()}, {"failure", failure},
                     {"inputs", trace.inputs()},         {"outputs", trace.outputs()},     {"nodes", nodes},
                     {"edges", edges},                   {"calls", calls}};
-  return out.dump(indent);
+  return out.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace modtrace

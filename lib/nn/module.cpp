@@ -332,6 +332,10 @@ std::vector<std::pair<std::string, Module*>> Module::named_modules() {
 }
 
 Module& Module::get_submodule(std::string_view path) {
+  if (!path.empty() && (path.front() == '.' || path.back() == '.' || path.find("..") != std::string_view::npos)) {
+    throw Error("'" + std::string(path) + "' is not a module path: it has an empty part (a path is names joined by '.', "
+                "e.g. layer1.0.conv1)");
+  }
   Module* current = this;
   std::string walked;
   while (!path.empty()) {

@@ -8,8 +8,10 @@
 // drawn graph once calls collapse. Printing DOT directly from the view is a
 // few dozen lines and keeps the trace's graph type simple.
 
+#include <cstdio>
 #include <sstream>
 
+#include "core/text.hpp"
 #include "render/view.hpp"
 
 namespace modtrace::detail {
@@ -41,15 +43,25 @@ Style style_of(Role role) {
   return {"#ffffff", "#000000", "box", "", ""};
 }
 
+// Escaped for an HTML-like label. Names may come from a plugin: invalid
+// UTF-8 becomes U+FFFD and control bytes are shown as \xNN, either of which
+// Graphviz would otherwise reject.
 std::string html_escape(const std::string& text) {
   std::string out;
-  for (char c : text) {
+  for (char c : valid_utf8(text)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      default: out += c;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(c));
+          out += escaped;
+        } else {
+          out += c;
+        }
     }
   }
   return out;

@@ -93,7 +93,7 @@ std::string Repair::json(int indent) const {
                           {"max_abs_diff", max_abs_diff},
                           {"python", python.empty() ? ordered_json(nullptr) : ordered_json(python)},
                           {"cpp", cpp.empty() ? ordered_json(nullptr) : ordered_json(cpp)}};
-  return j.dump(indent);
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string Extraction::text() const {
@@ -118,7 +118,7 @@ std::string Extraction::json(int indent) const {
                           {"python", python},
                           {"python_fx", python_fx.empty() ? ordered_json(nullptr) : ordered_json(python_fx)},
                           {"cpp", cpp}};
-  return j.dump(indent);
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace modtrace

@@ -1,6 +1,7 @@
 // A plugin whose models misbehave at run time: one factory returns null, one
-// model throws something that is not a std::exception. Both must end as one
-// line on stderr and exit status 1.
+// model throws something that is not a std::exception (both must end as one
+// line on stderr and exit status 1), and one names a child with a terminal
+// escape sequence and bytes that are not UTF-8 (shown escaped, never sent).
 
 #include <modtrace/modtrace.hpp>
 
@@ -13,10 +14,19 @@ struct ThrowsInt : modtrace::Module {
   modtrace::Tensor forward(const modtrace::Tensor&) override { throw 42; }
 };
 
+// A child named "ESC[2J" (clear the screen) with an invalid UTF-8 byte.
+struct EscapeNames : modtrace::Module {
+  modtrace::ReLU& child = register_module<modtrace::ReLU>("\x1b[2Jwipe\xff");
+
+ protected:
+  modtrace::Tensor forward(const modtrace::Tensor& x) override { return child(x) * 2; }
+};
+
 }  // namespace
 
 extern "C" int modtrace_plugin_init(modtrace_registrar* r) {
   const int64_t shape[] = {1, 4};
   if (r->add_model(r, "null_model", "create returns null", shape, 2, "ones", make_nothing) != 0) return 1;
-  return modtrace::plugin::add<ThrowsInt>(r, "throws_int", "forward throws an int", {1, 4}, "ones");
+  if (modtrace::plugin::add<ThrowsInt>(r, "throws_int", "forward throws an int", {1, 4}, "ones") != 0) return 1;
+  return modtrace::plugin::add<EscapeNames>(r, "escape_names", "a child named with an escape sequence", {1, 4}, "ones");
 }
