@@ -50,8 +50,8 @@ class Error : public std::exception {
   std::string full_;
 };
 
-// "lib/zoo/seed.cpp:12" (leading ./ and ../ dropped, so paths read from the
-// project root), or "" when the location is unknown.
+// "lib/zoo/seed.cpp:12" for modtrace's own code wherever it was built (other
+// code: its path with leading ./ and ../ dropped), or "" when unknown.
 std::string source_text(const SourceLocation& where);
 
 }  // namespace modtrace

@@ -22,8 +22,10 @@ void Error::set_source(std::string source) {
 
 std::string source_text(const SourceLocation& where) {
   if (where.line() == 0 || where.file_name() == nullptr || *where.file_name() == '\0') return "";
-  // Compilers see sources relative to the build directory ("../lib/zoo/seed.cpp"):
-  // drop the leading ./ and ../ so the path reads from the project root.
+  // modtrace's own files arrive as "lib/zoo/seed.cpp" (meson.build maps the
+  // build folder's view of the source root away). Code built elsewhere (a
+  // plugin, a consumer) may still name its files relative to its build
+  // folder ("../src/model.cpp"): drop the leading ./ and ../.
   std::string_view file = where.file_name();
   while (file.starts_with("../") || file.starts_with("./")) file.remove_prefix(file.find('/') + 1);
   return std::string(file) + ":" + std::to_string(where.line());
