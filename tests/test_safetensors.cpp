@@ -106,6 +106,26 @@ TEST_CASE("a header that is not the expected JSON is refused") {
         "f.safetensors: tensor 'w': shape entries must be non-negative integers");
 }
 
+TEST_CASE("the header is read as it is parsed: the wrong shape is refused at once, extra fields are skipped") {
+  // A header that is one long array stops at its first byte, whatever its length.
+  CHECK(parse_error(file_of("[" + std::string(1 << 20, '1') + "]")) == "f.safetensors: the header must be a JSON object");
+  std::string dims;
+  for (int i = 0; i < 65; ++i) dims += (i ? ",1" : "1");
+  CHECK(parse_error(file_of(R"({"w":{"dtype":"F32","shape":[)" + dims + R"(],"data_offsets":[0,4]}})", floats({1}))) ==
+        "f.safetensors: tensor 'w': shape has more than 64 dimensions");
+  CHECK(parse_error(file_of(R"({"__metadata__": {"k": {"nested": "no"}}})")) ==
+        "f.safetensors: __metadata__ entry 'k' must be a string");
+  CHECK(parse_error(file_of(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8,16]}})", floats({1, 2}))) ==
+        "f.safetensors: tensor 'w': data_offsets must be [begin, end]");
+  CHECK(parse_error(file_of(R"({"w":{"dtype":"F32","shape":[2]}})", floats({1, 2}))) ==
+        "f.safetensors: tensor 'w': expected an object with dtype, shape and data_offsets");
+  // Fields the format does not define are skipped, nested or not.
+  const safetensors::File f = safetensors::parse(
+      file_of(R"({"w":{"note":"x","dtype":"F32","extra":{"a":[1,{"b":2}]},"shape":[2],"data_offsets":[0,8]}})",
+              floats({1, 2})));
+  CHECK(equal(f.tensors.at(0).second, Tensor({2}, {1, 2})));
+}
+
 TEST_CASE("a dtype modtrace cannot read is refused by name") {
   CHECK(parse_error(file_of(R"({"w":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}})", floats({1, 2}))) ==
         "f.safetensors: tensor 'w': dtype C64 cannot be read (supported: F32, F64, F16, BF16, I64, I32, I16, I8, "

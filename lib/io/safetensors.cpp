@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -96,10 +97,196 @@ struct Entry {
   throw Error(source + ": " + problem);
 }
 
-uint64_t as_offset(const nlohmann::json& v, const std::string& source, const std::string& key) {
-  if (!v.is_number_unsigned()) fail(source, "tensor '" + key + "': data_offsets must be two non-negative integers");
-  return v.get<uint64_t>();
-}
+
+// The header, read as it is parsed (SAX) into entries and metadata: no JSON
+// document is built, so memory stays proportional to what the header holds
+// (a 100 MB header of one array cost 2 GB as a document), and a header of
+// the wrong shape is refused at the first value that does not fit.
+class HeaderReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  HeaderReader(const std::string& source, uint64_t data_size) : source_(source), data_size_(data_size) {}
+
+  std::vector<Entry> entries;
+  std::map<std::string, std::string> metadata;
+
+  bool null() override { return scalar("null"); }
+  bool boolean(bool) override { return scalar("a boolean"); }
+  bool number_integer(number_integer_t) override { return scalar("a negative number"); }
+  bool number_unsigned(number_unsigned_t v) override {
+    if (skipping()) return true;
+    if (state_ == State::shape) {
+      if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        fail(source_, "tensor '" + key_ + "': shape dimension " + std::to_string(v) + " is too large");
+      }
+      if (shape_.size() == kMaxDims) {
+        fail(source_, "tensor '" + key_ + "': shape has more than " + std::to_string(kMaxDims) + " dimensions");
+      }
+      shape_.push_back(static_cast<int64_t>(v));
+      return true;
+    }
+    if (state_ == State::offsets) {
+      if (offsets_.size() == 2) fail(source_, "tensor '" + key_ + "': data_offsets must be [begin, end]");
+      offsets_.push_back(v);
+      return true;
+    }
+    return scalar("a number");
+  }
+  bool number_float(number_float_t, const string_t&) override { return scalar("a fraction"); }
+  bool binary(binary_t&) override { return scalar("binary data"); }
+  bool string(string_t& value) override {
+    if (skipping()) return true;
+    if (state_ == State::metadata) {
+      metadata[field_] = value;
+      return true;
+    }
+    if (state_ == State::entry && field_ == "dtype") {
+      dtype_ = value;
+      has_dtype_ = true;
+      return true;
+    }
+    return scalar("a string");
+  }
+
+  bool start_object(std::size_t) override {
+    if (skipping() || (state_ == State::entry && !known_field())) return skip_into();
+    switch (state_) {
+      case State::start: state_ = State::top; return true;
+      case State::top:
+        if (key_ == "__metadata__") {
+          state_ = State::metadata;
+        } else {
+          state_ = State::entry;
+          dtype_.clear();
+          shape_.clear();
+          offsets_.clear();
+          has_dtype_ = has_shape_ = has_offsets_ = false;
+        }
+        return true;
+      default: return scalar("an object");
+    }
+  }
+  bool end_object() override {
+    if (skipping()) return skip_out();
+    if (state_ == State::metadata) {
+      state_ = State::top;
+    } else if (state_ == State::entry) {
+      finish_entry();
+      state_ = State::top;
+    } else if (state_ == State::top) {
+      state_ = State::done;
+    }
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    if (skipping() || (state_ == State::entry && !known_field())) return skip_into();
+    if (state_ == State::entry && field_ == "shape") {
+      state_ = State::shape;
+      has_shape_ = true;
+      return true;
+    }
+    if (state_ == State::entry && field_ == "data_offsets") {
+      state_ = State::offsets;
+      has_offsets_ = true;
+      return true;
+    }
+    return scalar("an array");
+  }
+  bool end_array() override {
+    if (skipping()) return skip_out();
+    if (state_ == State::offsets && offsets_.size() != 2) {
+      fail(source_, "tensor '" + key_ + "': data_offsets must be [begin, end]");
+    }
+    state_ = State::entry;
+    return true;
+  }
+  bool key(string_t& name) override {
+    if (skipping()) return true;
+    if (state_ == State::top) {
+      if (!keys_.insert(name).second) fail(source_, "tensor '" + name + "' appears twice in the header");
+      key_ = name;
+    } else {
+      field_ = name;
+    }
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    fail(source_, std::string("the header is not valid JSON: ") + e.what());
+  }
+
+ private:
+  enum class State { start, top, metadata, entry, shape, offsets, done };
+
+  // A value where another was expected: the message the old checks gave.
+  bool scalar(const char*) {
+    if (skipping() || (state_ == State::entry && !known_field())) return true;  // an extra field: ignored
+    switch (state_) {
+      case State::start: fail(source_, "the header must be a JSON object");
+      case State::top:
+        if (key_ == "__metadata__") fail(source_, "__metadata__ must be an object of strings");
+        fail(source_, "tensor '" + key_ + "': expected an object with dtype, shape and data_offsets");
+      case State::metadata: fail(source_, "__metadata__ entry '" + field_ + "' must be a string");
+      case State::entry:
+        if (field_ == "dtype") fail(source_, "tensor '" + key_ + "': dtype must be a string");
+        if (field_ == "shape") fail(source_, "tensor '" + key_ + "': shape must be an array");
+        fail(source_, "tensor '" + key_ + "': data_offsets must be [begin, end]");
+      case State::shape: fail(source_, "tensor '" + key_ + "': shape entries must be non-negative integers");
+      case State::offsets: fail(source_, "tensor '" + key_ + "': data_offsets must be two non-negative integers");
+      case State::done: fail(source_, "the header must be one JSON object");
+    }
+    return false;
+  }
+  bool known_field() const { return field_ == "dtype" || field_ == "shape" || field_ == "data_offsets"; }
+  // Fields the format does not define are skipped whole, keeping nothing.
+  bool skipping() const { return skip_depth_ > 0; }
+  bool skip_into() {
+    ++skip_depth_;
+    return true;
+  }
+  bool skip_out() {
+    --skip_depth_;
+    return true;
+  }
+
+  void finish_entry() {
+    if (!has_dtype_ || !has_shape_ || !has_offsets_) {
+      fail(source_, "tensor '" + key_ + "': expected an object with dtype, shape and data_offsets");
+    }
+    const DType* dtype = find_dtype(dtype_);
+    if (dtype == nullptr) {
+      fail(source_, "tensor '" + key_ + "': dtype " + dtype_ +
+                        " cannot be read (supported: F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+    }
+    int64_t numel = 0;
+    try {
+      numel = numel_of(shape_);
+    } catch (const Error&) {
+      fail(source_, "tensor '" + key_ + "': shape " + to_string(shape_) + " has too many elements");
+    }
+    const uint64_t begin = offsets_[0], end = offsets_[1];
+    const std::string range = "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
+    if (begin > end) fail(source_, "tensor '" + key_ + "': " + range + " end before they begin");
+    if (end > data_size_) {
+      fail(source_, "tensor '" + key_ + "': " + range + " are out of range: the data section has " +
+                        std::to_string(data_size_) + " bytes");
+    }
+    const uint64_t want = static_cast<uint64_t>(numel) * dtype->size;
+    if (static_cast<uint64_t>(numel) > std::numeric_limits<uint64_t>::max() / dtype->size || end - begin != want) {
+      fail(source_, "tensor '" + key_ + "': " + range + " hold " + std::to_string(end - begin) + " bytes, expected " +
+                        std::to_string(want) + " for " + dtype_ + " " + to_string(shape_));
+    }
+    entries.push_back({key_, dtype, shape_, begin, end});
+  }
+
+  const std::string& source_;
+  uint64_t data_size_;
+  State state_ = State::start;
+  int skip_depth_ = 0;
+  std::set<std::string> keys_;
+  std::string key_, field_, dtype_;
+  Shape shape_;
+  std::vector<uint64_t> offsets_;
+  bool has_dtype_ = false, has_shape_ = false, has_offsets_ = false;
+};
 
 // Parses `bytes`; with `mapping` (the file they are), F32 tensors view the
 // mapped file instead of copying it, so loading copies each tensor once,
@@ -123,83 +310,15 @@ File parse_bytes(std::string_view bytes, const std::string& source,
   const uint64_t data_size = available - header_len;
   const char* data = bytes.data() + 8 + header_len;
 
-  // Parse, refusing duplicate keys at the top level (nlohmann would keep the last silently).
-  std::set<std::string> seen_keys;
-  std::string duplicate;
-  nlohmann::json j;
+  HeaderReader reader(source, data_size);
   try {
-    j = nlohmann::json::parse(header, [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-      if (depth == 1 && event == nlohmann::json::parse_event_t::key && !seen_keys.insert(parsed.get<std::string>()).second) {
-        duplicate = parsed.get<std::string>();
-      }
-      return true;
-    });
+    nlohmann::json::sax_parse(header, &reader);
   } catch (const nlohmann::json::exception& e) {
     fail(source, std::string("the header is not valid JSON: ") + e.what());
   }
-  if (!duplicate.empty()) fail(source, "tensor '" + duplicate + "' appears twice in the header");
-  if (!j.is_object()) fail(source, "the header must be a JSON object");
-
   File file;
-  std::vector<Entry> entries;
-  for (const auto& [key, value] : j.items()) {
-    if (key == "__metadata__") {
-      if (!value.is_object()) fail(source, "__metadata__ must be an object of strings");
-      for (const auto& [k, v] : value.items()) {
-        if (!v.is_string()) fail(source, "__metadata__ entry '" + k + "' must be a string");
-        file.metadata[k] = v.get<std::string>();
-      }
-      continue;
-    }
-    if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets")) {
-      fail(source, "tensor '" + key + "': expected an object with dtype, shape and data_offsets");
-    }
-    if (!value["dtype"].is_string()) fail(source, "tensor '" + key + "': dtype must be a string");
-    const std::string dtype_name = value["dtype"].get<std::string>();
-    const DType* dtype = find_dtype(dtype_name);
-    if (dtype == nullptr) {
-      fail(source, "tensor '" + key + "': dtype " + dtype_name +
-                       " cannot be read (supported: F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
-    }
-    const auto& shape_json = value["shape"];
-    if (!shape_json.is_array()) fail(source, "tensor '" + key + "': shape must be an array");
-    Shape shape;
-    for (const auto& d : shape_json) {
-      if (!d.is_number_unsigned()) fail(source, "tensor '" + key + "': shape entries must be non-negative integers");
-      const uint64_t size = d.get<uint64_t>();
-      if (size > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        fail(source, "tensor '" + key + "': shape dimension " + std::to_string(size) + " is too large");
-      }
-      shape.push_back(static_cast<int64_t>(size));
-    }
-    int64_t numel = 0;
-    try {
-      numel = numel_of(shape);
-    } catch (const Error&) {
-      fail(source, "tensor '" + key + "': shape " + to_string(shape) + " has too many elements");
-    }
-    const auto& offsets = value["data_offsets"];
-    if (!offsets.is_array() || offsets.size() != 2) {
-      fail(source, "tensor '" + key + "': data_offsets must be [begin, end]");
-    }
-    const uint64_t begin = as_offset(offsets[0], source, key);
-    const uint64_t end = as_offset(offsets[1], source, key);
-    if (begin > end) {
-      fail(source, "tensor '" + key + "': data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                       "] end before they begin");
-    }
-    if (end > data_size) {
-      fail(source, "tensor '" + key + "': data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                       "] are out of range: the data section has " + std::to_string(data_size) + " bytes");
-    }
-    const uint64_t want = static_cast<uint64_t>(numel) * dtype->size;
-    if (static_cast<uint64_t>(numel) > std::numeric_limits<uint64_t>::max() / dtype->size || end - begin != want) {
-      fail(source, "tensor '" + key + "': data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                       "] hold " + std::to_string(end - begin) + " bytes, expected " + std::to_string(want) + " for " +
-                       dtype_name + " " + to_string(shape));
-    }
-    entries.push_back({key, dtype, std::move(shape), begin, end});
-  }
+  file.metadata = std::move(reader.metadata);
+  std::vector<Entry> entries = std::move(reader.entries);
 
   // The tensors must tile the data section exactly: no overlap, no gap.
   std::vector<const Entry*> by_offset;
