@@ -234,6 +234,38 @@ TEST_CASE("two threads tracing at once never mix their nodes") {
   CHECK(op_names(b) == std::vector<std::string>{"linear", "relu", "linear"});
 }
 
+TEST_CASE("threads tracing different models while another runs a shared model untraced all get single-threaded results") {
+  auto resnet = zoo::create("resnet18");
+  init::deterministic(*resnet);
+  zoo::MainModel seed;
+  const Tensor small = Tensor::deterministic({1, 3, 32, 32});
+  // The single-threaded answers.
+  const Trace resnet_alone = trace_module(*resnet, {small});
+  const Trace seed_alone = trace_module(seed, {Tensor::ones({2, 2})});
+  const Tensor output_alone = resnet->call({small})[0];
+
+  std::vector<Trace> resnet_traces(3), seed_traces(20);
+  std::vector<Tensor> outputs(3);
+  std::thread tracer([&] {
+    for (auto& t : resnet_traces) t = trace_module(*resnet, {small});
+  });
+  std::thread other_tracer([&] {
+    for (auto& t : seed_traces) t = trace_module(seed, {Tensor::ones({2, 2})});
+  });
+  std::thread runner([&] {  // the same resnet, untraced, at the same time
+    for (auto& y : outputs) y = resnet->call({small})[0];
+  });
+  tracer.join();
+  other_tracer.join();
+  runner.join();
+  for (const Trace& t : resnet_traces) {
+    test::check_same_graph(t, resnet_alone);
+    CHECK(equal(t.output_values()[0], output_alone));
+  }
+  for (const Trace& t : seed_traces) test::check_same_graph(t, seed_alone);
+  for (const Tensor& y : outputs) CHECK(equal(y, output_alone));
+}
+
 TEST_CASE("nothing is recorded outside a session, and an inner session pauses the outer one") {
   Tensor x = Tensor::ones({2});
   F::relu(x);  // no session: not recorded anywhere

@@ -33,6 +33,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <deque>
 #include <vector>
 
 extern "C" {
@@ -103,8 +104,10 @@ int add_factory(modtrace_registrar* registrar, const char* name, const char* des
     data.push_back(s.data());
     ranks.push_back(s.size());
   }
-  // Lives as long as the plugin: the registry may build the model at any time.
-  auto* context = new std::function<Module*()>([factory]() mutable -> Module* { return factory().release(); });
+  // Lives as long as the plugin (the registry may build the model at any
+  // time), owned by the plugin itself so that it is freed at exit.
+  static std::deque<std::function<Module*()>> factories;
+  auto* context = &factories.emplace_back([factory]() mutable -> Module* { return factory().release(); });
   void* (*create)(void*) = [](void* c) -> void* { return (*static_cast<std::function<Module*()>*>(c))(); };
   return registrar->add_model_factory(registrar, name, description, shapes.size(), data.data(), ranks.data(),
                                       input_kind, create, context);
