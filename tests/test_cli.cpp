@@ -185,6 +185,16 @@ TEST_CASE("a state_dict error is one line, and names from a file cannot drive th
   CHECK(contains(both.err, " and 117 more; Unexpected key(s) in state_dict: "));
 }
 
+TEST_CASE("shape-only commands take inputs far larger than memory: their inputs are shapes, never allocated") {
+  // 1x3x100000x100000 floats would be 120 GB.
+  const Result trace = tool("trace resnet18 --shape-only --input-shape 1x3x100000x100000");
+  CHECK(trace.status == 0);
+  CHECK(contains(trace.out, "[1, 64, 50000, 50000]"));
+  CHECK(tool("summary resnet18 --input-shape 1x3x100000x100000").status == 0);
+  CHECK(tool("diff resnet18 --shape-only --input-shape 1x3x100000x100000").status == 0);
+  CHECK(tool("fix resnet18 --shape-only --input-shape 1x3x100000x100000").status == 0);
+}
+
 TEST_CASE("weights load from safetensors into the model") {
   Scratch s;
   auto model = modtrace::zoo::create("resnet18");

@@ -198,7 +198,17 @@ void check_model_options(const ModelOptions& o) {
 
 // An ONNX file: the model, its input shapes from the file (symbolic sizes
 // must come from --input-shape), and what the importer could not know.
-Loaded load_onnx(const ModelOptions& o) {
+// Inputs of these shapes: real ones, or for shape-only work meta tensors, so
+// nothing is allocated or filled (a 1x3x8000x8000 input was 768 MB).
+Tensors make_inputs(const std::string& kind, zoo::InputKind default_kind, const std::vector<Shape>& shapes, bool shape_only) {
+  if (!shape_only) return zoo::make_inputs(kind.empty() ? default_kind : zoo::parse_input_kind(kind), shapes);
+  if (!kind.empty()) zoo::parse_input_kind(kind);  // still checked
+  Tensors inputs;
+  for (const Shape& shape : shapes) inputs.push_back(Tensor::meta(shape));
+  return inputs;
+}
+
+Loaded load_onnx(const ModelOptions& o, bool shape_only) {
   ImportOptions options;
   options.missing_weights = o.missing_weights == "shapes"  ? MissingWeights::shapes_only
                             : o.missing_weights == "zeros" ? MissingWeights::zeros
@@ -224,13 +234,13 @@ Loaded load_onnx(const ModelOptions& o) {
   l.model = imported.model;
   if (o.init == "deterministic") init::deterministic(*l.model);
   if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
-  l.inputs = zoo::make_inputs(o.input.empty() ? zoo::InputKind::deterministic : zoo::parse_input_kind(o.input),
-                              l.info.input_shapes);
+  l.inputs = make_inputs(o.input, zoo::InputKind::deterministic, l.info.input_shapes, shape_only);
   return l;
 }
 
-Loaded load(const ModelOptions& o) {
-  if (is_onnx_file(o.model)) return load_onnx(o);
+// The model with its weights, and its inputs (meta tensors when `shape_only`).
+Loaded load(const ModelOptions& o, bool shape_only = false) {
+  if (is_onnx_file(o.model)) return load_onnx(o, shape_only);
   Loaded l;
   l.info = zoo::info(o.model);
   l.model = zoo::create(o.model);
@@ -238,7 +248,7 @@ Loaded load(const ModelOptions& o) {
   if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
   std::vector<Shape> shapes = l.info.input_shapes;
   for (size_t i = 0; i < o.input_shapes.size(); ++i) shapes[i] = parse_shape(o.input_shapes[i]);
-  l.inputs = zoo::make_inputs(o.input.empty() ? l.info.input : zoo::parse_input_kind(o.input), shapes);
+  l.inputs = make_inputs(o.input, l.info.input, shapes, shape_only);
   return l;
 }
 
@@ -368,7 +378,7 @@ void print_trace_table(const Trace& t) {
 
 int trace_model(const TraceCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".json"});
-  const Loaded l = load(c.model);
+  const Loaded l = load(c.model, c.shape_only);
   const Trace t = trace_module(*l.model, l.inputs, {.shape_only = c.shape_only});
   if (c.output.empty()) {
     print_trace_table(t);
@@ -400,7 +410,7 @@ struct DiffCommand {
 
 int diff_model(const DiffCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
-  const Loaded l = load(c.model);
+  const Loaded l = load(c.model, c.shape_only);
   const ChildrenReport r = compare_children(*l.model, l.inputs, {.at = c.at, .shape_only = c.shape_only});
   std::cout << (c.format == "json" ? r.json() + "\n" : r.text());
   if (!c.output.empty()) {
@@ -423,7 +433,7 @@ struct FixCommand {
 // The faithful Sequential (or the truncation) and the code to build it.
 int fix_model(const FixCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
-  const Loaded l = load(c.model);
+  const Loaded l = load(c.model, c.shape_only);
   const Repair r = repair_children(l.model, l.inputs, {.at = c.at, .upto = c.upto, .shape_only = c.shape_only});
   if (c.format == "json") {
     std::cout << r.json() << "\n";
@@ -468,7 +478,7 @@ std::vector<std::string> split_names(const std::string& list) {
 // Extraction: the values' shapes, and the code that extracts them.
 int extract_values(const ExtractCommand& c) {
   const std::vector<std::string> names = split_names(c.nodes);
-  const Loaded l = load(c.model);
+  const Loaded l = load(c.model, c.shape_only);
   const Extraction x = extraction(l.model, l.inputs, names, {.shape_only = c.shape_only});
   if (c.format == "json") {
     std::cout << x.json() << "\n";
@@ -494,7 +504,7 @@ std::string thousands(int64_t n) {
 }
 
 int summarize(const SummaryCommand& c) {
-  const Loaded l = load(c.model);
+  const Loaded l = load(c.model, true);
   // Shapes are all a summary needs: a shape-only trace computes nothing.
   const Trace t = trace_module(*l.model, l.inputs, {.shape_only = true});
   std::map<int, std::vector<std::string>> own_ops;
