@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 
+#include "core/half.hpp"
 #include "modtrace/error.hpp"
 
 namespace modtrace::detail::onnx {
@@ -101,31 +102,6 @@ size_t element_size(int type) {
   }
 }
 
-float half_to_float(uint16_t h) {
-  const uint32_t sign = (h & 0x8000u) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ffu;
-  uint32_t bits;
-  if (exponent == 0) {
-    if (mantissa == 0) {
-      bits = sign;
-    } else {  // subnormal: normalise
-      int e = -1;
-      uint32_t m = mantissa;
-      do {
-        ++e;
-        m <<= 1;
-      } while ((m & 0x400u) == 0);
-      bits = sign | ((127 - 15 - e) << 23) | ((m & 0x3ffu) << 13);
-    }
-  } else if (exponent == 31) {
-    bits = sign | 0x7f800000u | (mantissa << 13);
-  } else {
-    bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
-  }
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
 // One element of raw little-endian data as a double.
 double read_element(const char* p, int type) {
   auto as = [p](auto zero) {
@@ -139,15 +115,12 @@ double read_element(const char* p, int type) {
     case ::onnx::TensorProto_DataType_FLOAT16: {
       uint16_t h;
       std::memcpy(&h, p, 2);
-      return half_to_float(h);
+      return detail::half_to_float(h);
     }
     case ::onnx::TensorProto_DataType_BFLOAT16: {
       uint16_t b;
       std::memcpy(&b, p, 2);
-      const uint32_t bits = static_cast<uint32_t>(b) << 16;
-      float f;
-      std::memcpy(&f, &bits, sizeof f);
-      return f;
+      return detail::bfloat16_to_float(b);
     }
     case ::onnx::TensorProto_DataType_INT64: return as(int64_t{});
     case ::onnx::TensorProto_DataType_UINT64: return as(uint64_t{});
@@ -293,7 +266,7 @@ ReadTensor read_tensor(const ::onnx::TensorProto& t, const std::string& origin, 
       case ::onnx::TensorProto_DataType_UINT32:
       case ::onnx::TensorProto_DataType_UINT64: v = static_cast<double>(t.uint64_data(static_cast<int>(i))); break;
       case ::onnx::TensorProto_DataType_FLOAT16:
-        v = half_to_float(static_cast<uint16_t>(t.int32_data(static_cast<int>(i))));
+        v = detail::half_to_float(static_cast<uint16_t>(t.int32_data(static_cast<int>(i))));
         break;
       default: v = t.int32_data(static_cast<int>(i)); break;
     }

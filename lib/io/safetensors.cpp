@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/half.hpp"
 #include "core/tensor_internals.hpp"
 #include "io/mapped_file.hpp"
 #include "modtrace/io.hpp"
@@ -42,33 +43,13 @@ float load_as_float(const unsigned char* p) {
 float load_f16(const unsigned char* p) {
   uint16_t h;
   std::memcpy(&h, p, 2);
-  const uint32_t sign = (h & 0x8000u) << 16;
-  const uint32_t exponent = (h >> 10) & 0x1F;
-  uint32_t mantissa = h & 0x3FF;
-  uint32_t bits;
-  if (exponent == 0) {
-    if (mantissa == 0) {
-      bits = sign;
-    } else {  // subnormal: normalise
-      int e = -1;
-      do {
-        ++e;
-        mantissa <<= 1;
-      } while ((mantissa & 0x400) == 0);
-      bits = sign | static_cast<uint32_t>(127 - 15 - e) << 23 | (mantissa & 0x3FF) << 13;
-    }
-  } else if (exponent == 31) {
-    bits = sign | 0x7F800000u | mantissa << 13;
-  } else {
-    bits = sign | (exponent + 112) << 23 | mantissa << 13;
-  }
-  return std::bit_cast<float>(bits);
+  return detail::half_to_float(h);
 }
 
 float load_bf16(const unsigned char* p) {
   uint16_t h;
   std::memcpy(&h, p, 2);
-  return std::bit_cast<float>(static_cast<uint32_t>(h) << 16);
+  return detail::bfloat16_to_float(h);
 }
 
 float load_bool(const unsigned char* p) { return *p ? 1.0f : 0.0f; }
