@@ -197,6 +197,27 @@ std::string cpp_layer(const Module& layer) {
   return "";
 }
 
+// An op's operands in operand order, each as `print` gives it; an optional
+// operand the op ran without (a bias) is left default (empty).
+template <class Print>
+auto operands_by_position(const Graph& g, Vertex op, Print print) {
+  std::vector<decltype(print(ValueRef{}))> out;
+  for (auto e : boost::make_iterator_range(boost::in_edges(op, g))) {
+    const auto index = static_cast<size_t>(g[e].operand);
+    if (out.size() <= index) out.resize(index + 1);
+    out[index] = print(ValueRef{boost::source(e, g), g[e].output});
+  }
+  return out;
+}
+
+std::string no_python_form(const Node& n) {
+  return "op " + std::string(n.op_name) + " has no PyTorch form in modtrace's printer";
+}
+
+std::string made_by_forward(const Node& leaf) {
+  return "a constant tensor the forward made itself (" + to_string(leaf.shape) + ")";
+}
+
 // Both languages' expressions of a replay's result, fed "x".
 struct Expressions {
   std::string python, cpp, text, problem;
@@ -217,7 +238,7 @@ Expressions replay_expressions(const Replay& replay, const std::string& module_p
               std::string("model->") + (leaf.kind == NodeKind::parameter ? "get_parameter" : "get_buffer") + "(\"" + key + "\")"};
     }
     if (leaf.kind == NodeKind::input) return {"x", "x"};
-    if (out.problem.empty()) out.problem = "a constant tensor the forward made itself (" + to_string(leaf.shape) + ")";
+    if (out.problem.empty()) out.problem = made_by_forward(leaf);
     return {"<constant>", "<constant>"};
   };
   ValueRef last{};
@@ -228,20 +249,12 @@ Expressions replay_expressions(const Replay& replay, const std::string& module_p
     }
     const Node& n = g[u.node];
     std::vector<std::string> py, cc;
-    std::vector<std::pair<int, ValueRef>> operands;
-    for (auto e : boost::make_iterator_range(boost::in_edges(u.node, g))) {
-      operands.emplace_back(g[e].operand, ValueRef{boost::source(e, g), g[e].output});
-    }
-    std::sort(operands.begin(), operands.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
-    for (const auto& [index, value] : operands) {
-      if (py.size() <= static_cast<size_t>(index)) {
-        py.resize(static_cast<size_t>(index) + 1);
-        cc.resize(static_cast<size_t>(index) + 1);
-      }
-      std::tie(py[static_cast<size_t>(index)], cc[static_cast<size_t>(index)]) = operand(value);
+    for (const auto& [python, cpp] : operands_by_position(g, u.node, operand)) {
+      py.push_back(python);
+      cc.push_back(cpp);
     }
     const auto p = python_op(n, py);
-    if (!p && out.problem.empty()) out.problem = "op " + std::string(n.op_name) + " has no PyTorch form in modtrace's printer";
+    if (!p && out.problem.empty()) out.problem = no_python_form(n);
     const size_t outputs = std::max<size_t>(n.output_shapes.size(), 1);
     for (size_t k = 0; k < outputs; ++k) {
       const std::string suffix = outputs > 1 ? "[" + std::to_string(k) + "]" : "";
@@ -335,7 +348,7 @@ Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& nam
     if (auto it = known.find(r); it != known.end()) return it->second;
     const Node& leaf = g[r.node];
     if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) return python_path("model", leaf.name);
-    if (code.problem.empty()) code.problem = "a constant tensor the forward made itself (" + to_string(leaf.shape) + ")";
+    if (code.problem.empty()) code.problem = made_by_forward(leaf);
     return "<constant>";
   };
   // Each name's entry is set as soon as its values exist, as a copy when later
@@ -382,17 +395,8 @@ Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& nam
       continue;
     }
     const Node& n = g[u.node];
-    // Operands by position; an absent optional operand stays empty.
-    std::vector<std::string> by_position;
-    for (auto e : boost::make_iterator_range(boost::in_edges(u.node, g))) {
-      const size_t index = static_cast<size_t>(g[e].operand);
-      if (by_position.size() <= index) by_position.resize(index + 1);
-      by_position[index] = operand({boost::source(e, g), g[e].output});
-    }
-    const auto expression = python_op(n, by_position);
-    if (!expression && code.problem.empty()) {
-      code.problem = "op " + std::string(n.op_name) + " has no PyTorch form in modtrace's printer";
-    }
+    const auto expression = python_op(n, operands_by_position(g, u.node, operand));
+    if (!expression && code.problem.empty()) code.problem = no_python_form(n);
     body += "        " + var + " = " + (expression ? *expression : "<" + std::string(n.op_name) + ">") + "\n";
     const size_t outputs = std::max<size_t>(n.output_shapes.size(), 1);
     for (size_t k = 0; k < outputs; ++k) {
