@@ -337,7 +337,7 @@ TEST_CASE("names with escape sequences or invalid UTF-8 are shown escaped in tab
 TEST_CASE("a plugin model whose factory returns null, or that throws a non-standard exception, is a runtime error") {
   const Result r = tool(std::string("--plugin ") + MODTRACE_NULL_MODEL_PLUGIN + " run null_model");
   CHECK(r.status == 1);
-  CHECK(r.err == "modtrace: error: plugin model 'null_model': create returned null\n");
+  CHECK(r.err == "modtrace: error: building null_model: plugin model 'null_model': create returned null\n");
   const Result thrown = tool(std::string("--plugin ") + MODTRACE_NULL_MODEL_PLUGIN + " run throws_int");
   CHECK(thrown.status == 1);
   CHECK(thrown.err == "modtrace: error: an exception that is not a std::exception escaped the model\n");

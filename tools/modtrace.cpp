@@ -30,27 +30,13 @@ struct UsageError : std::runtime_error {
 
 constexpr int kNotEquivalent = 3;
 
-// "1x3x224x224" -> {1, 3, 224, 224}.
+// The library's parser; bad text is a usage error.
 Shape parse_shape(const std::string& text) {
-  Shape shape;
-  size_t begin = 0;
-  while (true) {
-    const size_t end = text.find('x', begin);
-    const std::string part = text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-    int64_t value = 0;
-    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || value <= 0) {
-      throw UsageError("invalid --input-shape '" + text + "': expected positive integers joined by 'x', e.g. 1x3x224x224");
-    }
-    shape.push_back(value);
-    if (shape.size() > kMaxDims) {
-      throw UsageError("invalid --input-shape: more than " + std::to_string(kMaxDims) +
-                       " dimensions (a tensor may have at most " + std::to_string(kMaxDims) + ", as in PyTorch)");
-    }
-    if (end == std::string::npos) break;
-    begin = end + 1;
+  try {
+    return modtrace::parse_shape(text, "--input-shape");
+  } catch (const Error& e) {
+    throw UsageError(e.what());
   }
-  return shape;
 }
 
 std::string extension_of(const std::string& path) { return std::filesystem::path(path).extension().string(); }
@@ -201,7 +187,14 @@ void check_model_options(const ModelOptions& o) {
 // Inputs of these shapes: real ones, or for shape-only work meta tensors, so
 // nothing is allocated or filled (a 1x3x8000x8000 input was 768 MB).
 Tensors make_inputs(const std::string& kind, zoo::InputKind default_kind, const std::vector<Shape>& shapes, bool shape_only) {
-  if (!shape_only) return zoo::make_inputs(kind.empty() ? default_kind : zoo::parse_input_kind(kind), shapes);
+  if (!shape_only) {
+    const zoo::InputKind values = kind.empty() ? default_kind : zoo::parse_input_kind(kind);
+    try {
+      return zoo::make_inputs(values, shapes);
+    } catch (const Error& e) {
+      throw Error("making the input: " + std::string(e.what()));
+    }
+  }
   if (!kind.empty()) zoo::parse_input_kind(kind);  // still checked
   Tensors inputs;
   for (const Shape& shape : shapes) inputs.push_back(Tensor::meta(shape));
@@ -243,7 +236,12 @@ Loaded load(const ModelOptions& o, bool shape_only = false) {
   if (is_onnx_file(o.model)) return load_onnx(o, shape_only);
   Loaded l;
   l.info = zoo::info(o.model);
-  l.model = zoo::create(o.model);
+  try {
+    l.model = zoo::create(o.model);
+  } catch (const Error& e) {
+    // Its parameters may not fit the memory limit: say it was the model.
+    throw Error("building " + o.model + ": " + e.what());
+  }
   if (o.init == "deterministic") init::deterministic(*l.model);
   if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
   std::vector<Shape> shapes = l.info.input_shapes;
@@ -609,6 +607,9 @@ int main(int argc, char** argv) {
   app.add_option("--plugin", plugins, "Load models from a shared library (see docs/cli.md); repeatable")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  std::string max_memory;
+  app.add_option("--max-memory", max_memory,
+                 "Most memory tensors may hold, e.g. 8G, 512M or 50% (default: 75% of this machine's memory)");
 
   auto* models = app.add_subcommand("models", "List the zoo's models with their default inputs");
 
@@ -685,6 +686,13 @@ int main(int argc, char** argv) {
   const bool json_errors = (*diff_cmd && diff.format == "json") || (*fix_cmd && fix.format == "json") ||
                            (*extract_cmd && extract_cmd_options.format == "json");
   try {
+    if (!max_memory.empty()) {
+      try {
+        set_memory_limit(parse_byte_size(max_memory));
+      } catch (const Error& e) {
+        throw UsageError(std::string("--max-memory: ") + e.what());
+      }
+    }
     if (*run_cmd) check_model_options(run.model);
     if (*trace_cmd) check_model_options(trace.model);
     if (*diff_cmd) check_model_options(diff.model);
@@ -702,6 +710,15 @@ int main(int argc, char** argv) {
     if (json_errors) print_error_json(e.what(), "usage", &e);
     std::cerr << "modtrace: " << one_line(e.what()) << "\nRun with --help for more information.\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    // Tensors are held to the memory limit; this is everything else (a huge
+    // graph, a file's contents): the process itself ran out.
+    const std::string message = "out of memory outside tensor storage (tensors held " +
+                                format_bytes(memory_in_use()) + " of the " + format_bytes(memory_limit()) +
+                                " limit); try --shape-only or a smaller input";
+    if (json_errors) print_error_json(message, "runtime", nullptr);
+    std::cerr << "modtrace: error: " << message << "\n";
+    return 1;
   } catch (const std::exception& e) {
     if (json_errors) print_error_json(e.what(), "runtime", &e);
     std::cerr << "modtrace: error: " << one_line(e.what()) << "\n";

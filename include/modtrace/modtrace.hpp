@@ -18,6 +18,7 @@
 #include "modtrace/init.hpp"
 #include "modtrace/io.hpp"
 #include "modtrace/layers.hpp"
+#include "modtrace/memory.hpp"
 #include "modtrace/module.hpp"
 #include "modtrace/onnx.hpp"
 #include "modtrace/ops.hpp"

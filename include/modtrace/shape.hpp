@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace modtrace {
@@ -20,6 +21,11 @@ void check_dims(const Shape& shape);
 std::string to_string(const Shape& shape);
 // Several shapes joined: "[1, 4], [3, 4]".
 std::string to_string(const std::vector<Shape>& shapes);
+
+// "1x3x224x224" -> {1, 3, 224, 224}: positive sizes joined by 'x', at most
+// kMaxDims of them. Throws Error "invalid <what> '<text>': ..." otherwise
+// (`what` names where the text came from, e.g. "--input-shape").
+Shape parse_shape(std::string_view text, std::string_view what = "shape");
 
 // Number of elements; throws Error if a dimension is negative or the product
 // overflows (checked before anything is allocated).

@@ -1,10 +1,34 @@
 #include "modtrace/shape.hpp"
 
+#include <charconv>
 #include <limits>
 
 #include "modtrace/error.hpp"
 
 namespace modtrace {
+
+Shape parse_shape(std::string_view text, std::string_view what) {
+  Shape shape;
+  size_t begin = 0;
+  while (true) {
+    const size_t end = text.find('x', begin);
+    const std::string_view part = text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+    int64_t value = 0;
+    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || value <= 0) {
+      throw Error("invalid " + std::string(what) + " '" + std::string(text) +
+                  "': expected positive integers joined by 'x', e.g. 1x3x224x224");
+    }
+    shape.push_back(value);
+    if (shape.size() > kMaxDims) {
+      throw Error("invalid " + std::string(what) + ": more than " + std::to_string(kMaxDims) +
+                  " dimensions (a tensor may have at most " + std::to_string(kMaxDims) + ", as in PyTorch)");
+    }
+    if (end == std::string_view::npos) break;
+    begin = end + 1;
+  }
+  return shape;
+}
 
 std::string to_string(const Shape& shape) {
   std::string s = "[";

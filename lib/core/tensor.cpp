@@ -6,24 +6,37 @@
 #include <new>
 
 #include "core/deterministic.hpp"
+#include "core/memory_budget.hpp"
+#include "core/tensor_internals.hpp"
+#include "modtrace/memory.hpp"
 
 namespace modtrace {
 namespace {
 
 constexpr std::align_val_t kAlignment{64};  // a cache line: full-width SIMD loads never split
 
-std::shared_ptr<float> allocate(const Shape& shape, int64_t n) {
+// Storage counted against the memory budget (modtrace/memory.hpp) from
+// before it is allocated until its last tensor lets it go.
+std::shared_ptr<float> allocate(const Shape& shape, int64_t n, const char* kind = "a tensor of shape") {
   if (n > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(sizeof(float))) {
-    throw Error("cannot allocate a tensor of shape " + to_string(shape) + ": too many elements");
+    throw detail::MemoryError("cannot allocate " + std::string(kind) + " " + to_string(shape) + ": too many elements");
   }
-  const size_t count = static_cast<size_t>(std::max<int64_t>(n, 1));
+  const int64_t bytes = std::max<int64_t>(n, 1) * static_cast<int64_t>(sizeof(float));
+  detail::reserve_memory(bytes, shape, kind);
+  float* p = nullptr;
   try {
-    auto* p = static_cast<float*>(::operator new[](count * sizeof(float), kAlignment));
-    return std::shared_ptr<float>(p, [](float* q) { ::operator delete[](q, kAlignment); });
+    p = static_cast<float*>(::operator new[](static_cast<size_t>(bytes), kAlignment));
   } catch (const std::bad_alloc&) {
-    throw Error("cannot allocate a tensor of shape " + to_string(shape) + " (" +
-                std::to_string(n * static_cast<int64_t>(sizeof(float))) + " bytes): out of memory");
+    detail::release_memory(bytes);
+    throw detail::MemoryError("cannot allocate " + std::string(kind) + " " + to_string(shape) + " (" + format_bytes(bytes) +
+                              "): out of memory (the system refused it below the memory limit of " +
+                              format_bytes(memory_limit()) + ")");
   }
+  // Should the control block fail to allocate, shared_ptr calls the deleter.
+  return std::shared_ptr<float>(p, [bytes](float* q) {
+    ::operator delete[](q, kAlignment);
+    detail::release_memory(bytes);
+  });
 }
 
 }  // namespace
@@ -53,6 +66,12 @@ Tensor Tensor::empty(Shape shape) {
   const int64_t n = numel_of(shape);
   auto data = allocate(shape, n);
   return with_storage(std::move(shape), std::move(data));
+}
+
+Tensor detail::TensorInternals::workspace(Shape shape) {
+  check_dims(shape);
+  auto data = allocate(shape, numel_of(shape), "a workspace of shape");
+  return Tensor::with_storage(std::move(shape), std::move(data));
 }
 
 Tensor Tensor::zeros(Shape shape) { return full(std::move(shape), 0.0f); }

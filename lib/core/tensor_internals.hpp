@@ -12,6 +12,9 @@ struct TensorInternals {
   static Tensor with_storage(Shape shape, std::shared_ptr<float> data) {
     return Tensor::with_storage(std::move(shape), std::move(data));
   }
+  // A kernel's scratch buffer: counted against the memory budget like any
+  // tensor, and named "a workspace" when refused.
+  static Tensor workspace(Shape shape);
 };
 
 }  // namespace modtrace::detail

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "modtrace/functional.hpp"
+#include "core/tensor_internals.hpp"
 #include "ops/eigen.hpp"
 #include "ops/map.hpp"
 #include "ops/op_call.hpp"
@@ -236,7 +237,7 @@ void convolve(const OpCall& call, const ConvGeometry& g, Tensor& out) {
   const int64_t plane = g.out_h * g.out_w;
   const bool pointwise = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
                          g.pad_h == 0 && g.pad_w == 0;
-  std::vector<float> columns(pointwise ? 0 : static_cast<size_t>(patch * plane));
+  Tensor columns = pointwise ? Tensor() : TensorInternals::workspace({patch, plane});
   for (int64_t n = 0; n < g.batch; ++n) {
     for (int64_t group = 0; group < g.groups; ++group) {
       const float* image = input + (n * g.in_channels + group * group_in) * g.height * g.width;
@@ -285,7 +286,7 @@ void run_conv_transpose2d(const OpCall& call, Tensor& out) {
   const int64_t taps = g.kernel_h * g.kernel_w;
   const int64_t in_plane = g.height * g.width;
   const int64_t out_plane = g.out_h * g.out_w;
-  std::vector<float> columns(static_cast<size_t>(group_out * taps * in_plane));
+  Tensor columns = TensorInternals::workspace({group_out * taps, in_plane});
   for (int64_t n = 0; n < g.batch; ++n) {
     for (int64_t group = 0; group < g.groups; ++group) {
       ConstMatrixMap x(input + (n * g.in_channels + group * group_in) * in_plane, group_in, in_plane);

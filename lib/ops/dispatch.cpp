@@ -4,9 +4,12 @@
 // records the node.
 
 #include <algorithm>
+#include <new>
 #include <string>
 
+#include "core/memory_budget.hpp"
 #include "core/tensor_internals.hpp"
+#include "modtrace/memory.hpp"
 #include "ops/op_call.hpp"
 #include "trace/recorder.hpp"
 
@@ -83,13 +86,32 @@ bool shape_only_now(const OpCall& call) {
   throw;
 }
 
+// Runs an op's checks, allocations and kernel. An allocation the memory
+// budget or the system refuses becomes an error of this op, naming its
+// input shapes (and, through the module call, its module path).
+template <class Body>
+void run_guarded(const OpCall& call, const SourceLocation& where, Body&& body) {
+  try {
+    try {
+      body();
+    } catch (const MemoryError& e) {
+      call.fail(e.message());
+    } catch (const std::bad_alloc&) {
+      call.fail("out of memory while computing (the system refused an allocation below the memory limit of " +
+                format_bytes(memory_limit()) + ")");
+    }
+  } catch (Error& e) {
+    rethrow_recorded(e, call, where);
+  }
+}
+
 }  // namespace
 
 Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs, const SourceLocation& where) {
   const OpInfo& info = op_info(op);
   const OpCall call{op, inputs, attrs};
   Tensor out;
-  try {
+  run_guarded(call, where, [&] {
     check_inputs(info, call);
     const Shape shape = info.shape_rule(call);
     const bool meta = shape_only_now(call);
@@ -106,9 +128,7 @@ Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs
       info.kernel(call, out);
     }
     mark(info, out);
-  } catch (Error& e) {
-    rethrow_recorded(e, call, where);
-  }
+  });
   if (Recorder* recorder = tls_recorder) [[unlikely]] {
     recorder->record_op(call, {&out, 1}, where);
   }
@@ -119,16 +139,14 @@ Tensors dispatch_many(Op op, std::span<const Tensor* const> inputs, const Attrs&
   const OpInfo& info = op_info(op);
   const OpCall call{op, inputs, attrs};
   Tensors outs;
-  try {
+  run_guarded(call, where, [&] {
     check_inputs(info, call);
     const std::vector<Shape> shapes = info.shapes_rule(call);
     const bool meta = shape_only_now(call);
     for (const Shape& shape : shapes) outs.push_back(meta ? Tensor::meta(shape) : Tensor::empty(shape));
     if (!meta) info.kernel_many(call, outs);
     for (Tensor& out : outs) mark(info, out);
-  } catch (Error& e) {
-    rethrow_recorded(e, call, where);
-  }
+  });
   if (Recorder* recorder = tls_recorder) [[unlikely]] {
     recorder->record_op(call, outs, where);
   }
