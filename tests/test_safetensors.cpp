@@ -248,3 +248,11 @@ TEST_CASE("truncated and corrupted copies of a real file parse or throw Error, n
   CHECK(refused > attempts / 2);
   CHECK(accepted > 0);  // flips inside a key or metadata string still make a valid file
 }
+
+TEST_CASE("no tensors are written as an empty header object and read back") {
+  const std::string bytes = safetensors::serialize({});
+  CHECK(bytes.substr(8) == "{}      ");  // padded to 8 bytes, as the format asks
+  const safetensors::File file = safetensors::parse(bytes);
+  CHECK(file.tensors.empty());
+  CHECK(file.metadata.empty());
+}

@@ -11,6 +11,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev                   # the modtrace tool, JSON
   graphviz                                          # SVG and PNG rendering
   libonnx-dev libprotobuf-dev                       # ONNX import (found through ONNX's CMake config)
+  clang libclang-rt-14-dev                          # the fuzzers (tools/fuzz.sh: libFuzzer, CI's short runs)
 )
 
 missing=()

@@ -356,7 +356,7 @@ File read(const std::string& path) {
 }
 
 std::string serialize(const NamedTensors& tensors, const std::map<std::string, std::string>& metadata) {
-  nlohmann::ordered_json header;
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();  // "{}" with no tensors, not "null"
   uint64_t offset = 0;
   std::set<std::string> keys;
   for (const auto& [key, t] : tensors) {

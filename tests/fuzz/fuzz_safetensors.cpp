@@ -1,17 +1,25 @@
-// libFuzzer harness for the safetensors parser: any bytes must parse or
-// throw modtrace::Error, never crash, leak or read out of bounds. Not part of
-// the build (it needs clang's libFuzzer); run it with tests/fuzz/build.sh.
+// safetensors::parse on any bytes. What parses must survive a round trip:
+// serialized again and parsed, the same keys, shapes, values and metadata.
 
-#include <cstddef>
-#include <cstdint>
-#include <string>
+#include <cstring>
 
+#include "harness.hpp"
 #include "modtrace/io.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  try {
-    modtrace::safetensors::parse(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
-  } catch (const modtrace::Error&) {
+void fuzz::safetensors(std::string_view bytes) {
+  const modtrace::safetensors::File file = modtrace::safetensors::parse(std::string(bytes), "fuzz");
+  const std::string again = modtrace::safetensors::serialize(file.tensors, file.metadata);
+  const modtrace::safetensors::File back = modtrace::safetensors::parse(again, "round trip");
+  if (back.metadata != file.metadata || back.tensors.size() != file.tensors.size()) {
+    throw InvariantBroken("safetensors: the round trip changed the metadata or the tensor count");
   }
-  return 0;
+  for (size_t i = 0; i < file.tensors.size(); ++i) {
+    const auto& [key, tensor] = file.tensors[i];
+    const auto& [key_back, tensor_back] = back.tensors[i];
+    if (key != key_back || tensor.shape() != tensor_back.shape() ||
+        (tensor.numel() > 0 &&
+         std::memcmp(tensor.data(), tensor_back.data(), static_cast<size_t>(tensor.numel()) * sizeof(float)) != 0)) {
+      throw InvariantBroken("safetensors: the round trip changed tensor '" + key + "'");
+    }
+  }
 }
