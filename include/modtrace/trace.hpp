@@ -73,7 +73,7 @@ struct Edge {
   int output = 0;
 };
 
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge>;
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge, boost::no_property, boost::vecS>;
 using Vertex = Graph::vertex_descriptor;
 
 // One call of one module.
