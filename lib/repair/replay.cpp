@@ -142,6 +142,17 @@ Replay::Replay(std::shared_ptr<const Trace> trace, std::shared_ptr<Module> owner
   steps_.assign(needed.begin(), needed.end());
   std::sort(steps_.begin(), steps_.end(),
             [&](const Unit& a, const Unit& b) { return program_->order(a) < program_->order(b); });
+
+  // Each value is let go after the last step that reads it (a value nothing
+  // reads, after the step that made it), so a long replay holds what is
+  // still needed, not every intermediate. Targets are taken before that.
+  std::map<ValueRef, size_t> last_step;
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    for (const ValueRef& r : program_->makes(steps_[s])) last_step.try_emplace(r, s);
+    for (const ValueRef& r : program_->reads(steps_[s])) last_step[r] = s;
+  }
+  release_after_.resize(steps_.size());
+  for (const auto& [value, step] : last_step) release_after_[step].push_back(value);
 }
 
 Tensors Replay::run(const Tensors& fed) const {
@@ -172,6 +183,11 @@ Tensors Replay::run(const Tensors& fed) const {
       else if (n.value.defined() && n.kind != NodeKind::op) results[i] = n.value;
     }
   };
+  // After a step and take_ready(): what no later step reads is dropped (its
+  // storage freed unless a view or a result still holds it).
+  auto release = [&](size_t step) {
+    for (const ValueRef& r : release_after_[step]) env.erase(r);
+  };
   take_ready();
   for (const Unit& u : steps_) {
     ++done;
@@ -184,6 +200,7 @@ Tensors Replay::run(const Tensors& fed) const {
       const Tensors outs = c.tuple_argument ? module.call_with_tuple(args, {}) : module.call(args, {});
       for (size_t i = 0; i < c.outputs.size() && i < outs.size(); ++i) env[{c.outputs[i], c.output_slots.at(i)}] = outs[i];
       take_ready();
+      release(done - 1);
       continue;
     }
     const Node& n = g[u.node];
@@ -196,6 +213,7 @@ Tensors Replay::run(const Tensors& fed) const {
     const Tensors outs = F::apply(*n.op, operands, n.attrs, {});
     for (size_t k = 0; k < outs.size(); ++k) env[{u.node, static_cast<int>(k)}] = outs[k];
     take_ready();
+    release(done - 1);
   }
   for (size_t i = 0; i < targets_.size(); ++i) {
     if (!results[i].defined()) results[i] = value(targets_[i]);

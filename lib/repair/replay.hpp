@@ -10,6 +10,7 @@
 // work is the caller's own code). Parameters, buffers and constants are read
 // from the trace, which holds the model's own tensors.
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -88,6 +89,7 @@ class Replay {
   std::unique_ptr<Program> program_;
   std::vector<ValueRef> fed_, targets_;
   std::vector<Unit> steps_;
+  std::vector<std::vector<ValueRef>> release_after_;  // per step: values no later step reads
 };
 
 // A module whose forward is a Replay: what extract() returns and what the
