@@ -65,16 +65,16 @@ inline void check_same_graph(const modtrace::Trace& a, const modtrace::Trace& b)
   REQUIRE(boost::num_vertices(ga) == boost::num_vertices(gb));
   REQUIRE(boost::num_edges(ga) == boost::num_edges(gb));
   for (Vertex v = 0; v < boost::num_vertices(ga); ++v) {
-    INFO("node " << v << " (" << ga[v].op_name << ga[v].name << ")");
+    INFO("node " << v << " (" << ga[v].op_name << ga[v].name() << ")");
     CHECK(ga[v].kind == gb[v].kind);
     CHECK(ga[v].op_name == gb[v].op_name);
-    CHECK(ga[v].name == gb[v].name);
-    CHECK(ga[v].shape == gb[v].shape);
-    CHECK(ga[v].input_shapes == gb[v].input_shapes);
+    CHECK(ga[v].name() == gb[v].name());
+    CHECK(ga[v].shape() == gb[v].shape());
+    CHECK(ga[v].input_shapes() == gb[v].input_shapes());
     CHECK(ga[v].call == gb[v].call);
-    REQUIRE(ga[v].attrs.items().size() == gb[v].attrs.items().size());
-    for (size_t i = 0; i < ga[v].attrs.items().size(); ++i) {
-      CHECK(to_string(ga[v].attrs.items()[i].value) == to_string(gb[v].attrs.items()[i].value));
+    REQUIRE(ga[v].attrs().items().size() == gb[v].attrs().items().size());
+    for (size_t i = 0; i < ga[v].attrs().items().size(); ++i) {
+      CHECK(to_string(ga[v].attrs().items()[i].value) == to_string(gb[v].attrs().items()[i].value));
     }
     std::vector<Vertex> ta, tb;
     for (auto e : boost::make_iterator_range(boost::out_edges(v, ga))) ta.push_back(boost::target(e, ga));

@@ -170,7 +170,7 @@ TEST_CASE("traced ops of an imported model name their ONNX node and keep PyTorch
   const ImportedModel m = import_onnx(pattern_path("tiny_vit.onnx"));
   const Trace t = trace_module(*m.model, inputs_of(pattern_case("tiny_vit")), {.shape_only = true});
   std::map<std::string, std::string> origin_of;
-  for (Vertex v : t.op_nodes()) origin_of.emplace(std::string(t.graph()[v].op_name), t.graph()[v].origin);
+  for (Vertex v : t.op_nodes()) origin_of.emplace(std::string(t.graph()[v].op_name), t.graph()[v].origin());
   CHECK(origin_of.at("conv2d") == "tiny_vit.onnx: /conv_proj/Conv");
   CHECK(origin_of.at("permute") == "tiny_vit.onnx: /Transpose");
   CHECK(origin_of.count("linear"));  // nn.Linear's Gemm records linear
@@ -208,7 +208,7 @@ TEST_CASE("a structure-only file imports shape-only or with zeros, and refuses o
   CHECK(shapes.weights_missing);
   CHECK(shapes.model->state_dict().front().second.is_meta());
   const Trace t = trace_module(*shapes.model, {Tensor::meta({1, 3, 224, 224})}, {.shape_only = true});
-  CHECK(t.graph()[t.outputs().front()].shape == Shape{1, 1000});
+  CHECK(t.graph()[t.outputs().front()].shape() == Shape{1, 1000});
   const ImportedModel zeros = import_onnx(file, {.missing_weights = MissingWeights::zeros});
   CHECK_FALSE(zeros.model->state_dict().front().second.is_meta());
   CHECK(zeros.model->parameter_count() == 11689512);

@@ -288,10 +288,10 @@ TEST_CASE("every case runs the same through F::apply, and F:: records the op's a
     for (size_t k = 0; k < named.size(); ++k) CHECK(equal(generic[k], named[k]));
     const Node& node = trace.graph()[trace.op_nodes().back()];
     std::vector<std::string_view> recorded, schema;
-    for (const auto& item : node.attrs.items()) recorded.push_back(item.name);
+    for (const auto& item : node.attrs().items()) recorded.push_back(item.name);
     for (const AttrSpec& spec : op_attributes(op)) {
-      if (node.attrs.has(spec.name) || !spec.optional) schema.push_back(spec.name);
-      if (const AttrValue* v = node.attrs.find(spec.name)) CHECK(v->index() == static_cast<size_t>(spec.type));
+      if (node.attrs().has(spec.name) || !spec.optional) schema.push_back(spec.name);
+      if (const AttrValue* v = node.attrs().find(spec.name)) CHECK(v->index() == static_cast<size_t>(spec.type));
     }
     CHECK(recorded == schema);
   }

@@ -58,11 +58,11 @@ TEST_CASE("the seed example records four ops: two module-owned muls, a functiona
   CHECK(op_names(t) == std::vector<std::string>{"mul", "mul", "add", "mul"});
   CHECK(owners(t) == std::vector<std::string>{"block_0", "functional", "functional", "block_1"});
   const std::vector<Vertex> ops = t.op_nodes();
-  CHECK(t.graph()[ops[1]].attrs.real("other") == 3.0);
-  CHECK(t.graph()[ops[2]].attrs.real("other") == 3.0);
-  CHECK(t.graph()[ops[0]].attrs.real("other") == 2.0);
-  CHECK(t.graph()[ops[0]].shape == Shape{2, 2});
-  CHECK(t.graph()[ops[0]].input_shapes == std::vector<Shape>{{2, 2}});
+  CHECK(t.graph()[ops[1]].attrs().real("other") == 3.0);
+  CHECK(t.graph()[ops[2]].attrs().real("other") == 3.0);
+  CHECK(t.graph()[ops[0]].attrs().real("other") == 2.0);
+  CHECK(t.graph()[ops[0]].shape() == Shape{2, 2});
+  CHECK(t.graph()[ops[0]].input_shapes() == std::vector<Shape>{{2, 2}});
 }
 
 TEST_CASE("the seed example's functional ops point at the lines of MainModel's code") {
@@ -131,7 +131,7 @@ TEST_CASE("parameters and buffers become named nodes feeding the ops that read t
   const Trace t = trace_module(model, {Tensor::ones({1, 2})});
   std::vector<std::string> parameters;
   for (Vertex v : t.nodes()) {
-    if (t.graph()[v].kind == NodeKind::parameter) parameters.push_back(t.graph()[v].name);
+    if (t.graph()[v].kind == NodeKind::parameter) parameters.push_back(t.graph()[v].name());
   }
   CHECK(parameters == std::vector<std::string>{"fc.weight", "fc.bias"});  // once each, though fc runs twice
   const Vertex linear = t.op_nodes()[0];
@@ -143,8 +143,8 @@ TEST_CASE("parameter, buffer and constant nodes hold the model's own tensors, so
   const Trace t = trace_module(model, {Tensor::ones({1, 2})});
   for (Vertex v : t.nodes()) {
     const Node& n = t.graph()[v];
-    if (n.kind == NodeKind::parameter) CHECK(n.value.is_same(model.get_parameter(n.name)));
-    if (n.kind == NodeKind::op) CHECK_FALSE(n.value.defined());  // an op's result is not kept
+    if (n.kind == NodeKind::parameter) CHECK(n.value().is_same(model.get_parameter(n.name())));
+    if (n.kind == NodeKind::op) CHECK_FALSE(n.value().defined());  // an op's result is not kept
   }
 }
 
@@ -205,7 +205,7 @@ TEST_CASE("every op through F:: is recorded, views and copies included") {
   const Trace t = session.finish();
   CHECK(op_names(t) == std::vector<std::string>{"conv2d", "max_pool2d", "flatten", "mean", "cat", "reshape",
                                                 "transpose", "select"});
-  CHECK(t.graph()[t.op_nodes()[0]].attrs.ints("padding") == std::vector<int64_t>{1, 1});
+  CHECK(t.graph()[t.op_nodes()[0]].attrs().ints("padding") == std::vector<int64_t>{1, 1});
 }
 
 TEST_CASE("a shape-only trace gives the same graph as a real one") {
@@ -334,7 +334,7 @@ TEST_CASE("a failing forward leaves a partial trace that says where it stopped")
   const Node& failed = t.graph()[*failure.failed_node];
   CHECK(failed.kind == NodeKind::failed_op);
   CHECK(failed.op_name == "linear");
-  CHECK(failed.input_shapes == std::vector<Shape>{{1, 3}, {2, 4}, {2}});
+  CHECK(failed.input_shapes() == std::vector<Shape>{{1, 3}, {2, 4}, {2}});
   CHECK(t.calls()[failure.call].path == "fc");
   CHECK_FALSE(t.calls()[0].completed);
   CHECK(op_names(t) == std::vector<std::string>{"mul", "linear"});
@@ -433,7 +433,7 @@ TEST_CASE("an op with several outputs is one node; each consumer's edge says whi
   REQUIRE(ops.size() == 2);
   const Node& chunk = t.graph()[ops[0]];
   CHECK(chunk.op_name == "chunk");
-  CHECK(chunk.output_shapes == std::vector<Shape>{{2, 3}, {2, 3}});
+  CHECK(chunk.output_shapes() == std::vector<Shape>{{2, 3}, {2, 3}});
   const auto mul_in = *boost::in_edges(ops[1], t.graph()).first;
   CHECK(boost::source(mul_in, t.graph()) == ops[0]);
   CHECK(t.graph()[mul_in].output == 1);

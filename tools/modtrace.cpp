@@ -365,9 +365,9 @@ void print_trace_table(const Trace& t) {
     const char* ownership = o.functional() ? "functional" : o.module_owned() ? "module-owned" : "outside";
     const std::string module = o.innermost_call >= 0 && !o.module.empty() ? o.module : "(root)";
     const std::string shape = n.kind == NodeKind::failed_op ? std::string("FAILED")
-                              : n.output_shapes.empty()       ? to_string(n.shape)
-                                                              : to_string(n.output_shapes);
-    const std::string source = n.source.line() || n.origin.empty() ? source_text(n.source) : n.origin;
+                              : n.output_shapes().empty()       ? to_string(n.shape())
+                                                              : to_string(n.output_shapes());
+    const std::string source = n.source.line() || n.origin().empty() ? source_text(n.source) : n.origin();
     table.add({std::to_string(++index), names[v], std::string(n.op_name), ownership, module, shape, source});
   }
   table.print_header();
@@ -517,7 +517,7 @@ int summarize(const SummaryCommand& c) {
     if (c.depth > 0 && call.depth > c.depth) continue;
     const std::string name =
         std::string(static_cast<size_t>(call.depth) * 2, ' ') + (call.path.empty() ? "(root)" : call.path);
-    std::string shape = call.outputs.size() == 1 ? to_string(t.graph()[call.outputs[0]].shape)
+    std::string shape = call.outputs.size() == 1 ? to_string(t.graph()[call.outputs[0]].shape())
                         : call.outputs.empty()   ? std::string("(failed)")
                                                  : std::to_string(call.outputs.size()) + " outputs";
     // Parameters once per module instance; a repeated call shows "(again)".

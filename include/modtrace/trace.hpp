@@ -17,7 +17,8 @@
 // executes, so two threads tracing at once never mix. When no session is
 // active an op pays one thread-local pointer check.
 
-#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/range/iterator_range.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -44,26 +45,63 @@ enum class NodeKind : uint8_t {
 
 std::string_view kind_name(NodeKind kind);
 
-// A graph vertex's bundled properties.
-struct Node {
-  NodeKind kind = NodeKind::op;
-  std::optional<Op> op;             // for op and failed_op nodes
-  std::string_view op_name;         // PyTorch's name, from the op table ("" for value nodes)
-  std::string name;                 // inputs, parameters, buffers, outputs: their name
+namespace detail {
+class Recorder;
+struct TraceStore;
+}  // namespace detail
+
+// What few nodes have, kept out of line (one pointer in every other node).
+struct NodeDetails {
+  std::string name;  // inputs, parameters, buffers, constants, outputs: their name
   // Parameters, buffers and constants: the tensor itself (shares storage with
   // the model's), so a trace can be replayed (repair.hpp); undefined otherwise.
   Tensor value;
-  Attrs attrs;                      // the op's attributes (`other` = 3 for x * 3)
-  std::vector<Shape> input_shapes;  // shapes of the op's tensor inputs, in order
-  Shape shape;                      // the value this node produces (empty for failed ops); its first for several
-  std::vector<Shape> output_shapes; // an op with several outputs (chunk, topk): each one's shape; else empty
-  int call = -1;                    // innermost module call it ran in (index into Trace::calls()), -1: none
-  SourceLocation source;      // where F:: was called (line 0: unknown)
   // Where the op came from when that is not a line of C++: an imported
   // model's node ("resnet18.onnx: /layer1/layer1.0/Add"); "" otherwise (see OpOrigin).
   std::string origin;
-  std::string error;                // failed_op: the error message
-  uint32_t order = 0;               // execution order among all nodes
+  std::string error;  // failed_op: the error message
+};
+
+// A graph vertex's bundled properties. Compact, because a trace may hold
+// millions: shapes, shape lists and attribute sets are stored once per trace
+// and shared by every node that has them (a chain of 1 000 000 `mul`s holds
+// one [4] and one {other=1}), the rare fields in NodeDetails. What the
+// accessors return lives as long as the Trace (any copy of it) does.
+class Node {
+ public:
+  NodeKind kind = NodeKind::op;
+  std::optional<Op> op;      // for op and failed_op nodes
+  std::string_view op_name;  // PyTorch's name, from the op table ("" for value nodes)
+  int call = -1;             // innermost module call it ran in (index into Trace::calls()), -1: none
+  uint32_t order = 0;        // execution order among all nodes
+  SourceLocation source;     // where F:: was called (line 0: unknown)
+
+  // The value this node produces (empty for failed ops); its first for several.
+  const Shape& shape() const { return *shape_; }
+  // Shapes of the op's tensor inputs, in order.
+  const std::vector<Shape>& input_shapes() const { return *input_shapes_; }
+  // An op with several outputs (chunk, topk): each one's shape; else empty.
+  const std::vector<Shape>& output_shapes() const { return *output_shapes_; }
+  // The op's attributes (`other` = 3 for x * 3).
+  const Attrs& attrs() const { return *attrs_; }
+  const std::string& name() const { return details().name; }
+  const Tensor& value() const { return details().value; }
+  const std::string& origin() const { return details().origin; }
+  const std::string& error() const { return details().error; }
+
+ private:
+  friend class detail::Recorder;
+  friend struct detail::TraceStore;
+  const NodeDetails& details() const;
+
+  const Shape* shape_;
+  const std::vector<Shape>* input_shapes_;
+  const std::vector<Shape>* output_shapes_;
+  const Attrs* attrs_;
+  const NodeDetails* details_ = nullptr;
+
+ public:
+  Node();
 };
 
 // A graph edge: the source's value (its output `output`, for an op with
@@ -73,7 +111,11 @@ struct Edge {
   int output = 0;
 };
 
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge, boost::no_property, boost::vecS>;
+// Built once, when the trace ends (nothing adds to a finished trace), as
+// compressed sparse rows: a vertex costs its Node and two offsets, an edge
+// about 30 bytes, with no allocation per vertex. Every read-only BGL
+// algorithm works on it (vertices, out_edges, in_edges, bundled properties).
+using Graph = boost::compressed_sparse_row_graph<boost::bidirectionalS, Node, Edge>;
 using Vertex = Graph::vertex_descriptor;
 
 // One call of one module.
@@ -139,10 +181,6 @@ struct TraceOptions {
   bool tuple_argument = false;
 };
 
-namespace detail {
-class Recorder;
-}
-
 class Trace {
  public:
   const Graph& graph() const { return *graph_; }
@@ -177,9 +215,10 @@ class Trace {
 
  private:
   friend class detail::Recorder;
-  // Shared and immutable once recorded: Boost 1.74's adjacency_list has no
-  // move constructor, so holding it by pointer keeps moving a Trace cheap.
-  std::shared_ptr<Graph> graph_ = std::make_shared<Graph>();
+  // Shared and immutable once recorded, so copying or moving a Trace is
+  // cheap. The store holds what the nodes point to (shapes, attributes, details).
+  std::shared_ptr<const detail::TraceStore> store_;
+  std::shared_ptr<const Graph> graph_ = std::make_shared<const Graph>();
   std::vector<ModuleCall> calls_;
   std::vector<Vertex> inputs_;
   std::vector<Vertex> outputs_;

@@ -44,8 +44,8 @@ void find_dropped_ops(ChildrenReport& r, const std::string& at) {
     const Node& n = t.graph()[v];
     // Inside an unregistered module, the line worth showing is the one that called it.
     const SourceLocation& where = o.unregistered_call >= 0 ? t.calls()[o.unregistered_call].source : n.source;
-    r.dropped.push_back({v, std::string(n.op_name), join_path(at, o.module), n.input_shapes, n.shape,
-                         to_string(n.attrs), where.line() || n.origin.empty() ? source_text(where) : n.origin,
+    r.dropped.push_back({v, std::string(n.op_name), join_path(at, o.module), n.input_shapes(), n.shape(),
+                         to_string(n.attrs()), where.line() || n.origin().empty() ? source_text(where) : n.origin(),
                          where.line() ? short_function_name(where.function_name()) : ""});
   }
 }

@@ -52,10 +52,10 @@ std::string trace_to_json(const Trace& trace, int indent) {
     const Node& n = g[v];
     json node = {{"id", v}, {"kind", kind_name(n.kind)}};
     if (n.op) node["op"] = n.op_name;
-    if (!n.name.empty()) node["name"] = n.name;
-    if (!n.attrs.empty()) {
+    if (!n.name().empty()) node["name"] = n.name();
+    if (!n.attrs().empty()) {
       json attrs = json::object();
-      for (const auto& a : n.attrs.items()) attrs[std::string(a.name)] = attr_json(a.value);
+      for (const auto& a : n.attrs().items()) attrs[std::string(a.name)] = attr_json(a.value);
       node["attributes"] = std::move(attrs);
     }
     if (n.kind == NodeKind::op || n.kind == NodeKind::failed_op) {
@@ -64,14 +64,14 @@ std::string trace_to_json(const Trace& trace, int indent) {
       node["ownership"] = ownership_name(o);
       node["child"] = o.module_owned() ? json(o.child) : json(nullptr);
       node["module"] = o.innermost_call >= 0 ? json(o.module) : json(nullptr);
-      node["input_shapes"] = n.input_shapes;
-      const std::string source = n.source.line() || n.origin.empty() ? source_text(n.source) : n.origin;
+      node["input_shapes"] = n.input_shapes();
+      const std::string source = n.source.line() || n.origin().empty() ? source_text(n.source) : n.origin();
       node["source"] = source.empty() ? json(nullptr) : json(source);
       node["function"] = n.source.line() ? json(short_function_name(n.source.function_name())) : json(nullptr);
     }
-    if (n.kind != NodeKind::failed_op) node["shape"] = n.shape;
-    if (!n.output_shapes.empty()) node["output_shapes"] = n.output_shapes;
-    if (!n.error.empty()) node["error"] = n.error;
+    if (n.kind != NodeKind::failed_op) node["shape"] = n.shape();
+    if (!n.output_shapes().empty()) node["output_shapes"] = n.output_shapes();
+    if (!n.error().empty()) node["error"] = n.error();
     nodes.push_back(std::move(node));
   }
   json edges = json::array();

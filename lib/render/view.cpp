@@ -90,7 +90,7 @@ class TraceView {
 
   std::vector<Shape> value_shapes(const std::vector<Vertex>& values) const {
     std::vector<Shape> shapes;
-    for (Vertex v : values) shapes.push_back(trace_.graph()[v].shape);
+    for (Vertex v : values) shapes.push_back(trace_.graph()[v].shape());
     return shapes;
   }
 
@@ -161,14 +161,14 @@ class TraceView {
         case NodeKind::input:
         case NodeKind::output:
           node.role = n.kind == NodeKind::input ? Role::input : Role::output;
-          node.lines = {n.name, to_string(n.shape)};
+          node.lines = {n.name(), to_string(n.shape())};
           break;
         case NodeKind::parameter:
         case NodeKind::buffer:
         case NodeKind::constant:
           if (!o_.show_parameters) continue;
           node.role = Role::parameter;
-          node.lines = {n.name, to_string(n.shape)};
+          node.lines = {n.name(), to_string(n.shape())};
           break;
         case NodeKind::op:
         case NodeKind::failed_op: {
@@ -191,15 +191,15 @@ class TraceView {
           if (call >= 0 && single_op_leaf_[call] && calls_[call].parent >= 0) {
             node.lines = {call_title(call), std::string(n.op_name)};
           }
-          const std::string attrs = to_string(n.attrs);
+          const std::string attrs = to_string(n.attrs());
           if (!attrs.empty() && attrs.size() <= 30) node.lines.push_back(attrs);
           if (n.kind == NodeKind::failed_op) {
             node.role = Role::failed;
-            node.lines.push_back(to_string(n.input_shapes) + " → (failed)");
+            node.lines.push_back(to_string(n.input_shapes()) + " → (failed)");
             for (auto& line : wrap(failure_reason(), 44)) node.lines.push_back(line);
           } else {
             node.role = own_code ? own_code_role() : call >= 0 && is_replayed(call) ? Role::replayed : Role::module_owned;
-            node.lines.push_back(n.output_shapes.empty() ? to_string(n.shape) : to_string(n.output_shapes));
+            node.lines.push_back(n.output_shapes().empty() ? to_string(n.shape()) : to_string(n.output_shapes()));
           }
           break;
         }

@@ -43,7 +43,7 @@ std::string ints_text(const std::vector<int64_t>& v) {
 
 // The PyTorch expression of an op on operand expressions, or nullopt.
 std::optional<std::string> python_op(const Node& n, const std::vector<std::string>& a) {
-  const Attrs& at = n.attrs;
+  const Attrs& at = n.attrs();
   auto real = [&](const char* name) { return python_repr(at.real(name)); };
   // An optional operand (a bias): None when the op ran without it.
   auto optional = [&](size_t i) { return i < a.size() && !a[i].empty() ? a[i] : std::string("None"); };
@@ -180,7 +180,7 @@ std::string cpp_value(const AttrValue& v) {
 std::string cpp_op(const Node& n, const std::vector<std::string>& a, int slot) {
   std::string operands, attrs;
   for (size_t i = 0; i < a.size(); ++i) operands += (i ? ", " : "") + (a[i].empty() ? "Tensor()" : a[i]);
-  for (const Attr& attr : n.attrs.items()) {
+  for (const Attr& attr : n.attrs().items()) {
     attrs += (attrs.empty() ? "" : ", ") + std::string("{\"") + std::string(attr.name) + "\", " + cpp_value(attr.value) + "}";
   }
   return "F::apply(Op::" + std::string(n.op_name) + ", {" + operands + "}, {" + attrs + "})[" + std::to_string(slot) + "]";
@@ -215,7 +215,7 @@ std::string no_python_form(const Node& n) {
 }
 
 std::string made_by_forward(const Node& leaf) {
-  return "a constant tensor the forward made itself (" + to_string(leaf.shape) + ")";
+  return "a constant tensor the forward made itself (" + to_string(leaf.shape()) + ")";
 }
 
 // Both languages' expressions of a replay's result, fed "x".
@@ -233,7 +233,7 @@ Expressions replay_expressions(const Replay& replay, const std::string& module_p
     if (auto it = known.find(r); it != known.end()) return it->second;
     const Node& leaf = g[r.node];
     if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) {
-      const std::string key = join_path(module_path, leaf.name);
+      const std::string key = join_path(module_path, leaf.name());
       return {python_path("model", key),
               std::string("model->") + (leaf.kind == NodeKind::parameter ? "get_parameter" : "get_buffer") + "(\"" + key + "\")"};
     }
@@ -255,13 +255,13 @@ Expressions replay_expressions(const Replay& replay, const std::string& module_p
     }
     const auto p = python_op(n, py);
     if (!p && out.problem.empty()) out.problem = no_python_form(n);
-    const size_t outputs = std::max<size_t>(n.output_shapes.size(), 1);
+    const size_t outputs = std::max<size_t>(n.output_shapes().size(), 1);
     for (size_t k = 0; k < outputs; ++k) {
       const std::string suffix = outputs > 1 ? "[" + std::to_string(k) + "]" : "";
       known[{u.node, static_cast<int>(k)}] = {p ? *p + suffix : "<" + std::string(n.op_name) + ">",
                                               cpp_op(n, cc, static_cast<int>(k))};
     }
-    out.text += (out.text.empty() ? "" : ", ") + std::string(n.op_name) + "(" + to_string(n.attrs) + ")";
+    out.text += (out.text.empty() ? "" : ", ") + std::string(n.op_name) + "(" + to_string(n.attrs()) + ")";
     last = {u.node, 0};
   }
   std::tie(out.python, out.cpp) = known.at(last);
@@ -340,14 +340,14 @@ Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& nam
   };
   std::string parameters;
   for (const ValueRef& fed : replay.fed()) {
-    const std::string& input = g[fed.node].name;
+    const std::string& input = g[fed.node].name();
     known[fed] = fresh(replay.fed().size() == 1 || input.empty() ? "x" : input);
     parameters += ", " + known[fed];
   }
   auto operand = [&](const ValueRef& r) -> std::string {
     if (auto it = known.find(r); it != known.end()) return it->second;
     const Node& leaf = g[r.node];
-    if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) return python_path("model", leaf.name);
+    if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) return python_path("model", leaf.name());
     if (code.problem.empty()) code.problem = made_by_forward(leaf);
     return "<constant>";
   };
@@ -398,7 +398,7 @@ Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& nam
     const auto expression = python_op(n, operands_by_position(g, u.node, operand));
     if (!expression && code.problem.empty()) code.problem = no_python_form(n);
     body += "        " + var + " = " + (expression ? *expression : "<" + std::string(n.op_name) + ">") + "\n";
-    const size_t outputs = std::max<size_t>(n.output_shapes.size(), 1);
+    const size_t outputs = std::max<size_t>(n.output_shapes().size(), 1);
     for (size_t k = 0; k < outputs; ++k) {
       known[{u.node, static_cast<int>(k)}] = outputs == 1 ? var : var + "[" + std::to_string(k) + "]";
     }

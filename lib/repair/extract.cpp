@@ -89,13 +89,13 @@ Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& input
     } else {
       all_calls = false;
       const Node& node = trace->graph()[n.op];
-      const size_t count = std::max<size_t>(node.output_shapes.size(), 1);
+      const size_t count = std::max<size_t>(node.output_shapes().size(), 1);
       for (size_t k = 0; k < count; ++k) e.values.push_back({n.op, static_cast<int>(k)});
       for (int c : trace->call_stack(n.op)) opened.insert(c);
     }
     for (const ValueRef& v : e.values) {
       const Node& node = trace->graph()[v.node];
-      shapes.push_back(node.output_shapes.empty() ? node.shape : node.output_shapes.at(static_cast<size_t>(v.slot)));
+      shapes.push_back(node.output_shapes().empty() ? node.shape() : node.output_shapes().at(static_cast<size_t>(v.slot)));
       targets.push_back(v);
     }
     x.shapes.push_back(std::move(shapes));

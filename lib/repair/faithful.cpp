@@ -108,7 +108,7 @@ class ChainWalker {
   std::string value_text(const ValueRef& v) const {
     if (trace_.graph()[v.node].kind == NodeKind::input) return "the module's input";
     const auto maker = program_.maker(v);
-    return maker ? "the output of '" + name_of(*maker) + "'" : "'" + trace_.graph()[v.node].name + "'";
+    return maker ? "the output of '" + name_of(*maker) + "'" : "'" + trace_.graph()[v.node].name() + "'";
   }
 
  private:
@@ -150,7 +150,7 @@ constexpr const char* kPythonStopAfter =
     "\n";
 
 // "flatten(start_dim=1, end_dim=-1)"
-std::string op_text(const Node& n) { return std::string(n.op_name) + "(" + to_string(n.attrs) + ")"; }
+std::string op_text(const Node& n) { return std::string(n.op_name) + "(" + to_string(n.attrs()) + ")"; }
 
 // A replay of one op reading only the running value, as the layer that does
 // exactly that op, when there is one (the Sequential then prints like PyTorch's).
@@ -159,10 +159,10 @@ std::shared_ptr<Module> as_layer(const Trace& trace, const Replay& replay) {
   const Node& n = trace.graph()[replay.steps()[0].node];
   if (boost::in_degree(replay.steps()[0].node, trace.graph()) != 1 || !n.op) return nullptr;
   switch (*n.op) {
-    case Op::flatten: return std::make_shared<Flatten>(n.attrs.integer("start_dim"), n.attrs.integer("end_dim"));
+    case Op::flatten: return std::make_shared<Flatten>(n.attrs().integer("start_dim"), n.attrs().integer("end_dim"));
     case Op::relu: return std::make_shared<ReLU>();
     case Op::adaptive_avg_pool2d: {
-      const auto& size = n.attrs.ints("output_size");
+      const auto& size = n.attrs().ints("output_size");
       return std::make_shared<AdaptiveAvgPool2d>(Size2{size.at(0), size.at(1)});
     }
     default: return nullptr;
@@ -313,7 +313,7 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
           step.ops.push_back(op_text(trace->graph()[u.node]));
           for (const ValueRef& v : program.reads(u)) {
             const Node& leaf = trace->graph()[v.node];
-            if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) reads.insert(leaf.name);
+            if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) reads.insert(leaf.name());
           }
         }
         step.reads.assign(reads.begin(), reads.end());

@@ -82,7 +82,7 @@ std::vector<ValueRef> Program::makes(const Unit& u) const {
     return out;
   }
   const Node& n = trace_.graph()[u.node];
-  const size_t count = std::max<size_t>(n.output_shapes.size(), 1);
+  const size_t count = std::max<size_t>(n.output_shapes().size(), 1);
   for (size_t k = 0; k < count; ++k) out.push_back({u.node, static_cast<int>(k)});
   return out;
 }
@@ -131,7 +131,7 @@ Replay::Replay(std::shared_ptr<const Trace> trace, std::shared_ptr<Module> owner
     const auto unit = program_->maker(v);
     if (!unit) {
       if (trace_->graph()[v.node].kind == NodeKind::input) {
-        throw Error("cannot replay: the result needs the forward's input '" + trace_->graph()[v.node].name +
+        throw Error("cannot replay: the result needs the forward's input '" + trace_->graph()[v.node].name() +
                     "', which is not given");
       }
       continue;  // a parameter, buffer or constant: read from the trace
@@ -165,8 +165,8 @@ Tensors Replay::run(const Tensors& fed) const {
   auto value = [&](const ValueRef& r) -> const Tensor& {
     if (auto it = env.find(r); it != env.end()) return it->second;
     const Node& n = g[r.node];
-    if (n.value.defined()) return n.value;  // a parameter, buffer or constant
-    throw Error("cannot replay: value of '" + (n.name.empty() ? std::string(n.op_name) : n.name) + "' is not available");
+    if (n.value().defined()) return n.value();  // a parameter, buffer or constant
+    throw Error("cannot replay: value of '" + (n.name().empty() ? std::string(n.op_name) : n.name()) + "' is not available");
   };
   // Each target is taken as soon as it exists, as a copy while steps remain:
   // a later step may write it in place (relu_, +=), and the value wanted is
@@ -180,7 +180,7 @@ Tensors Replay::run(const Tensors& fed) const {
       const auto it = env.find(targets_[i]);
       const Node& n = g[targets_[i].node];
       if (it != env.end()) results[i] = last ? it->second : unrecorded_copy(it->second);
-      else if (n.value.defined() && n.kind != NodeKind::op) results[i] = n.value;
+      else if (n.value().defined() && n.kind != NodeKind::op) results[i] = n.value();
     }
   };
   // After a step and take_ready(): what no later step reads is dropped (its
@@ -210,7 +210,7 @@ Tensors Replay::run(const Tensors& fed) const {
       if (operands.size() <= static_cast<size_t>(edge.operand)) operands.resize(static_cast<size_t>(edge.operand) + 1);
       operands[static_cast<size_t>(edge.operand)] = value({boost::source(e, g), edge.output});
     }
-    const Tensors outs = F::apply(*n.op, operands, n.attrs, {});
+    const Tensors outs = F::apply(*n.op, operands, n.attrs(), {});
     for (size_t k = 0; k < outs.size(); ++k) env[{u.node, static_cast<int>(k)}] = outs[k];
     take_ready();
     release(done - 1);

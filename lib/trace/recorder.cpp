@@ -26,7 +26,27 @@ Recorder::Recorder(const Module* root, const TraceOptions& options)
 
 Vertex Recorder::add_node(Node node) {
   node.order = next_order_++;
-  return boost::add_vertex(std::move(node), *trace_.graph_);
+  nodes_.push_back(std::move(node));
+  return nodes_.size() - 1;
+}
+
+void Recorder::add_edge(Vertex source, Vertex target, Edge edge) {
+  edge_ends_.emplace_back(source, target);
+  edges_.push_back(edge);
+}
+
+Trace Recorder::take() {
+  // Compressed sparse rows keep each vertex's edges in the order they were
+  // added, as the adjacency list did: operands stay in order.
+  auto graph = std::make_shared<Graph>(boost::edges_are_unsorted_multi_pass, edge_ends_.begin(), edge_ends_.end(),
+                                       edges_.begin(), nodes_.size());
+  for (Vertex v = 0; v < nodes_.size(); ++v) (*graph)[v] = std::move(nodes_[v]);
+  std::vector<Node>().swap(nodes_);
+  std::vector<std::pair<Vertex, Vertex>>().swap(edge_ends_);
+  std::vector<Edge>().swap(edges_);
+  trace_.graph_ = std::move(graph);
+  trace_.store_ = store_;
+  return std::move(trace_);
 }
 
 Vertex Recorder::value_of(const Tensor& t) {
@@ -37,15 +57,17 @@ Vertex Recorder::value_of(const Tensor& t) {
     if (auto it = outside_values_.find(key); it != outside_values_.end()) return it->second;
   }
   Node node;
-  node.shape = t.shape();
+  store_->set_shape(node, t.shape());
+  NodeDetails details;
   if (auto named = storage ? named_storage_.find(storage) : named_storage_.end(); named != named_storage_.end()) {
     node.kind = named->second.second;
-    node.name = named->second.first;
+    details.name = named->second.first;
   } else {
     node.kind = NodeKind::constant;
-    node.name = "constant";
+    details.name = "constant";
   }
-  node.value = t;
+  details.value = t;
+  store_->set_details(node, std::move(details));
   const Vertex v = add_node(std::move(node));
   if (storage != nullptr) outside_values_.emplace(key, v);
   return v;
@@ -71,33 +93,37 @@ Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, con
   node.kind = kind;
   node.op = call.op;
   node.op_name = op_info(call.op).name;
-  node.attrs = call.attrs;
-  node.shape = std::move(shape);
+  store_->set_attrs(node, call.attrs);
+  store_->set_shape(node, shape);
   node.call = current_call();
   node.source = where;
-  node.origin = modtrace::OpOrigin::current();
-  node.error = std::move(error);
-  node.input_shapes.reserve(call.input_count());
+  const std::string_view origin = modtrace::OpOrigin::current();
+  if (!origin.empty() || !error.empty()) {
+    store_->set_details(node, NodeDetails{.origin = std::string(origin), .error = std::move(error)});
+  }
+  input_shapes_.clear();
   // Resolve the inputs first: an input from outside the trace becomes a node before this one.
   std::vector<std::pair<Vertex, Edge>> sources;
   sources.reserve(call.input_count());
   for (size_t i = 0; i < call.input_count(); ++i) {
     if (!call.has_input(i)) continue;
     const Tensor& in = call.input(i);
-    node.input_shapes.push_back(in.shape());
+    input_shapes_.push_back(in.shape());
     const int output = in.trace_tag().trace == id_ ? static_cast<int>(in.trace_tag().output) : 0;
     sources.emplace_back(value_of(in), Edge{static_cast<int>(i), output});
   }
+  store_->set_input_shapes(node, input_shapes_);
   const Vertex v = add_node(std::move(node));
-  for (const auto& [source, edge] : sources) boost::add_edge(source, v, edge, *trace_.graph_);
+  for (const auto& [source, edge] : sources) add_edge(source, v, edge);
   return v;
 }
 
 void Recorder::record_op(const OpCall& call, std::span<Tensor> outs, const SourceLocation& where) {
   const Vertex v = add_op_node(call, NodeKind::op, outs.empty() ? Shape{} : outs[0].shape(), where);
   if (outs.size() != 1) {
-    Node& node = (*trace_.graph_)[v];
-    for (const Tensor& out : outs) node.output_shapes.push_back(out.shape());
+    std::vector<Shape> shapes;
+    for (const Tensor& out : outs) shapes.push_back(out.shape());
+    store_->set_output_shapes(nodes_[v], shapes);
   }
   for (size_t i = 0; i < outs.size(); ++i) outs[i].set_trace_tag({id_, static_cast<uint32_t>(v), static_cast<uint32_t>(i)});
 }
@@ -146,8 +172,8 @@ Tensor Recorder::add_input(const Tensor& value, std::string name) {
   Tensor fed = options_.shape_only ? Tensor::meta(value.shape()) : value;
   Node node;
   node.kind = NodeKind::input;
-  node.name = std::move(name);
-  node.shape = value.shape();
+  store_->set_details(node, NodeDetails{.name = std::move(name)});
+  store_->set_shape(node, value.shape());
   const Vertex v = add_node(std::move(node));
   trace_.inputs_.push_back(v);
   fed.set_trace_tag({id_, static_cast<uint32_t>(v)});
@@ -159,11 +185,11 @@ void Recorder::add_outputs(const Tensors& values) {
     const Vertex source = value_of(values[i]);
     Node node;
     node.kind = NodeKind::output;
-    node.name = values.size() == 1 ? "output" : "output." + std::to_string(i);
-    node.shape = values[i].shape();
+    store_->set_details(node, NodeDetails{.name = values.size() == 1 ? "output" : "output." + std::to_string(i)});
+    store_->set_shape(node, values[i].shape());
     const Vertex v = add_node(std::move(node));
     const int output = values[i].trace_tag().trace == id_ ? static_cast<int>(values[i].trace_tag().output) : 0;
-    boost::add_edge(source, v, Edge{0, output}, *trace_.graph_);
+    add_edge(source, v, Edge{0, output});
     trace_.outputs_.push_back(v);
   }
   trace_.output_values_ = values;

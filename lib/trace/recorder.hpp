@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "modtrace/trace.hpp"
+#include "trace/store.hpp"
 #include "ops/op_call.hpp"
 
 namespace modtrace::detail {
@@ -27,10 +28,12 @@ class Recorder {
   void fail(const std::exception& error);
 
   bool shape_only() const { return options_.shape_only; }
-  Trace take() { return std::move(trace_); }
+  // The finished trace: its graph is built here, once, from what was recorded.
+  Trace take();
 
  private:
   Vertex add_node(Node node);
+  void add_edge(Vertex source, Vertex target, Edge edge);
   // An op node for `call` (inputs' shapes, attributes, call, source) and its input edges.
   Vertex add_op_node(const OpCall& call, NodeKind kind, Shape shape, const SourceLocation& where,
                      std::string error = {});
@@ -42,6 +45,12 @@ class Recorder {
   int current_call() const { return call_stack_.empty() ? -1 : call_stack_.back(); }
 
   Trace trace_;
+  // Recorded in order, appended only; take() turns them into the graph.
+  std::shared_ptr<TraceStore> store_ = std::make_shared<TraceStore>();
+  std::vector<Node> nodes_;
+  std::vector<std::pair<Vertex, Vertex>> edge_ends_;
+  std::vector<Edge> edges_;
+  std::vector<Shape> input_shapes_;  // scratch for add_op_node: no allocation per op
   TraceOptions options_;
   uint64_t id_;
   uint32_t next_order_ = 0;

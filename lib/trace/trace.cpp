@@ -1,11 +1,70 @@
 #include "modtrace/trace.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <variant>
 #include <stdexcept>
 
 #include "trace/recorder.hpp"
+#include "trace/store.hpp"
 
 namespace modtrace {
+
+// ---- nodes ----
+
+namespace {
+const Shape kNoShape;
+const std::vector<Shape> kNoShapes;
+const Attrs kNoAttrs;
+const NodeDetails kNoDetails;
+}  // namespace
+
+Node::Node() : shape_(&kNoShape), input_shapes_(&kNoShapes), output_shapes_(&kNoShapes), attrs_(&kNoAttrs) {}
+
+const NodeDetails& Node::details() const { return details_ != nullptr ? *details_ : kNoDetails; }
+
+namespace detail {
+
+size_t AttrsHash::operator()(const Attrs& attrs) const noexcept {
+  size_t h = attrs.items().size();
+  for (const Attr& a : attrs.items()) {
+    h = h * 1000003u ^ std::hash<std::string_view>{}(a.name);
+    h = h * 1000003u ^ a.value.index();
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, double>) {
+            uint64_t bits = 0;
+            std::memcpy(&bits, &v, sizeof bits);
+            h = h * 1000003u ^ std::hash<uint64_t>{}(bits);
+          } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+            for (const int64_t x : v) h = h * 1000003u ^ std::hash<int64_t>{}(x);
+          } else {
+            h = h * 1000003u ^ std::hash<T>{}(v);
+          }
+        },
+        a.value);
+  }
+  return h;
+}
+
+bool AttrsEqual::operator()(const Attrs& a, const Attrs& b) const noexcept {
+  if (a.items().size() != b.items().size()) return false;
+  for (size_t i = 0; i < a.items().size(); ++i) {
+    const Attr& x = a.items()[i];
+    const Attr& y = b.items()[i];
+    if (x.name != y.name || x.value.index() != y.value.index()) return false;
+    if (const auto* dx = std::get_if<double>(&x.value)) {
+      if (std::memcmp(dx, std::get_if<double>(&y.value), sizeof(double)) != 0) return false;
+    } else if (x.value != y.value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace detail
 
 std::string_view kind_name(NodeKind kind) {
   switch (kind) {
