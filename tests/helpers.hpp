@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the tests: reading reference JSON and comparing tensors.
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -83,9 +84,9 @@ inline void check_same_graph(const modtrace::Trace& a, const modtrace::Trace& b)
   }
   REQUIRE(a.calls().size() == b.calls().size());
   for (size_t i = 0; i < a.calls().size(); ++i) {
-    CHECK(a.calls()[i].path == b.calls()[i].path);
-    CHECK(a.calls()[i].inputs == b.calls()[i].inputs);
-    CHECK(a.calls()[i].outputs == b.calls()[i].outputs);
+    CHECK(a.calls()[i].path() == b.calls()[i].path());
+    CHECK(std::ranges::equal(a.calls()[i].inputs(), b.calls()[i].inputs()));
+    CHECK(std::ranges::equal(a.calls()[i].outputs(), b.calls()[i].outputs()));
   }
 }
 

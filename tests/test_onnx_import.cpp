@@ -125,7 +125,7 @@ TEST_CASE("a module called twice runs the ops of each call; a shared one is one 
   const ImportedModel m = import_onnx(pattern_path("shared_and_repeated.onnx"));
   const Trace t = trace_module(*m.model, inputs_of(pattern_case("shared_and_repeated")));
   std::vector<std::string> calls;
-  for (const ModuleCall& call : t.calls()) calls.push_back(call.path);
+  for (const ModuleCall& call : t.calls()) calls.push_back(call.path());
   // block twice (each with lin and act), proj, drop, act2 (block.act), head; unused never.
   CHECK(calls == std::vector<std::string>{"", "block", "block.lin", "block.act", "block", "block.lin", "block.act",
                                           "proj", "drop", "act2", "head"});

@@ -2,6 +2,7 @@
 // source line; module calls are recorded; shape-only traces give the same
 // graph; traces are per thread; a failing forward leaves a partial trace.
 
+#include <algorithm>
 #include <thread>
 
 #include "helpers.hpp"
@@ -101,17 +102,17 @@ TEST_CASE("module calls are recorded with path, type, depth and their input and 
   const Trace t = trace_module(model, {Tensor::ones({2, 2})});
   REQUIRE(t.calls().size() == 3);
   const ModuleCall& root = t.calls()[0];
-  CHECK(root.path == "");
-  CHECK(root.type == "MainModel");
+  CHECK(root.path() == "");
+  CHECK(root.type() == "MainModel");
   CHECK(root.parent == -1);
   CHECK(root.completed);
   const ModuleCall& block_1 = t.calls()[2];
-  CHECK(block_1.path == "block_1");
-  CHECK(block_1.type == "SimpleBlock");
+  CHECK(block_1.path() == "block_1");
+  CHECK(block_1.type() == "SimpleBlock");
   CHECK(block_1.depth == 1);
   CHECK(block_1.parent == 0);
-  REQUIRE(block_1.inputs.size() == 1);
-  CHECK(t.graph()[block_1.inputs[0]].op_name == "add");
+  REQUIRE(block_1.inputs().size() == 1);
+  CHECK(t.graph()[block_1.inputs()[0]].op_name == "add");
   CHECK(t.child_calls(0) == std::vector<int>{1, 2});
 }
 
@@ -157,9 +158,9 @@ TEST_CASE("a module call records which output of its argument's node it received
   } model;
   const Trace t = trace_module(model, {Tensor::deterministic({4, 3})});
   const ModuleCall& fc = t.calls()[1];
-  REQUIRE(fc.path == "fc");
-  CHECK(fc.input_slots == std::vector<int>{1});   // the chunk's second part
-  CHECK(fc.output_slots == std::vector<int>{0});
+  REQUIRE(fc.path() == "fc");
+  CHECK(std::ranges::equal(fc.input_slots(), std::vector<int>{1}));   // the chunk's second part
+  CHECK(std::ranges::equal(fc.output_slots(), std::vector<int>{0}));
 }
 
 TEST_CASE("nested modules: ownership names the root's child and the innermost module") {
@@ -172,7 +173,7 @@ TEST_CASE("nested modules: ownership names the root's child and the innermost mo
   CHECK(first.child == "body");
   CHECK(first.module == "body.0.block_0");
   std::vector<std::string> stack;
-  for (int c : t.call_stack(ops[0])) stack.push_back(t.calls()[c].path);
+  for (int c : t.call_stack(ops[0])) stack.push_back(t.calls()[c].path());
   CHECK(stack == std::vector<std::string>{"", "body", "body.0", "body.0.block_0"});
   CHECK(t.call_stack(t.inputs()[0]).empty());
   CHECK(t.ownership(ops[5]).functional());
@@ -335,7 +336,7 @@ TEST_CASE("a failing forward leaves a partial trace that says where it stopped")
   CHECK(failed.kind == NodeKind::failed_op);
   CHECK(failed.op_name == "linear");
   CHECK(failed.input_shapes() == std::vector<Shape>{{1, 3}, {2, 4}, {2}});
-  CHECK(t.calls()[failure.call].path == "fc");
+  CHECK(t.calls()[failure.call].path() == "fc");
   CHECK_FALSE(t.calls()[0].completed);
   CHECK(op_names(t) == std::vector<std::string>{"mul", "linear"});
   CHECK(t.outputs().empty());
@@ -381,7 +382,7 @@ TEST_CASE("a module called but not registered is no child: what runs in it is th
   KeepsHelper model;
   const Trace t = trace_module(model, {Tensor::ones({1, 2})});
   REQUIRE(t.calls().size() == 3);
-  CHECK(t.calls()[1].path == "<Linear>");
+  CHECK(t.calls()[1].path() == "<Linear>");
   CHECK_FALSE(t.calls()[1].registered);
   CHECK(t.calls()[2].registered);
   CHECK(op_names(t) == std::vector<std::string>{"linear", "relu"});

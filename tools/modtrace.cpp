@@ -349,7 +349,7 @@ void print_trace_table(const Trace& t) {
       continue;
     }
     const ModuleCall& c = t.calls()[static_cast<size_t>(n.call)];
-    for (Vertex out : c.outputs) {
+    for (Vertex out : c.outputs()) {
       if (t.graph()[out].kind != NodeKind::op) continue;
       const auto d = depth.find(out);
       if (d == depth.end() || d->second < c.depth) {
@@ -516,17 +516,17 @@ int summarize(const SummaryCommand& c) {
     const ModuleCall& call = t.calls()[i];
     if (c.depth > 0 && call.depth > c.depth) continue;
     const std::string name =
-        std::string(static_cast<size_t>(call.depth) * 2, ' ') + (call.path.empty() ? "(root)" : call.path);
-    std::string shape = call.outputs.size() == 1 ? to_string(t.graph()[call.outputs[0]].shape())
-                        : call.outputs.empty()   ? std::string("(failed)")
-                                                 : std::to_string(call.outputs.size()) + " outputs";
+        std::string(static_cast<size_t>(call.depth) * 2, ' ') + (call.path().empty() ? "(root)" : call.path());
+    std::string shape = call.outputs().size() == 1 ? to_string(t.graph()[call.outputs()[0]].shape())
+                        : call.outputs().empty()   ? std::string("(failed)")
+                                                 : std::to_string(call.outputs().size()) + " outputs";
     // Parameters once per module instance; a repeated call shows "(again)".
     const bool first = !counted[call.module];
     counted[call.module] = true;
     const std::string params = first ? thousands(call.module->parameter_count()) : "(again)";
     const auto ops = own_ops.find(static_cast<int>(i));
     const size_t n_ops = ops == own_ops.end() ? 0 : ops->second.size();
-    const std::string type = call.registered ? call.type : call.type + " (unregistered)";
+    const std::string type = call.registered ? call.type() : call.type() + " (unregistered)";
     table.add({name, type, shape, params, std::to_string(n_ops)});
   }
   const std::string rule(table.width(), '-');

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include "modtrace/source_location.hpp"
 #include <string>
 #include <vector>
@@ -118,10 +119,10 @@ struct Edge {
 using Graph = boost::compressed_sparse_row_graph<boost::bidirectionalS, Node, Edge>;
 using Vertex = Graph::vertex_descriptor;
 
-// One call of one module.
-struct ModuleCall {
-  std::string path;             // dotted path from the traced root ("" is the root itself)
-  std::string type;             // "Conv2d"
+// One call of one module. Compact like Node: paths and type names are
+// stored once per trace, the values of every call in one per-trace array.
+class ModuleCall {
+ public:
   int call_index = 0;           // 0 for this module's first call in the trace, 1 for the second …
   int parent = -1;              // the enclosing call, -1 for the outermost
   int depth = 0;                // 0 for the outermost call
@@ -131,14 +132,33 @@ struct ModuleCall {
   // Its path segment is "<Type>".
   bool registered = true;
   bool tuple_argument = false;  // called with one tuple (call_with_tuple), not positional tensors
+  bool completed = false;       // false when an exception left the call
   SourceLocation source;        // the line that made the call
-  std::vector<Vertex> inputs;   // the values it was called with (a tuple's items)
-  std::vector<Vertex> outputs;  // the values it returned (empty if it did not return)
+
+  // Dotted path from the traced root ("" is the root itself).
+  const std::string& path() const { return *path_; }
+  const std::string& type() const { return *type_; }  // "Conv2d"
+  // The values it was called with (a tuple's items), and those it returned
+  // (empty if it did not return).
+  std::span<const Vertex> inputs() const;
+  std::span<const Vertex> outputs() const;
   // For each input and output, which output of its node it is (non-zero
   // only for ops with several outputs: the second part of a chunk).
-  std::vector<int> input_slots, output_slots;
-  bool completed = false;       // false when an exception left the call
-  Tensors input_values;         // kept only for the path named in TraceOptions::keep_values_of
+  std::span<const int> input_slots() const;
+  std::span<const int> output_slots() const;
+  // Kept only for the path named in TraceOptions::keep_values_of; else empty.
+  const Tensors& input_values() const;
+
+  ModuleCall();
+
+ private:
+  friend class detail::Recorder;
+  const std::string* path_;
+  const std::string* type_;
+  const detail::TraceStore* store_ = nullptr;
+  uint32_t inputs_at_ = 0, inputs_count_ = 0;    // in the store's call values and slots
+  uint32_t outputs_at_ = 0, outputs_count_ = 0;
+  int kept_values_ = -1;                         // in the store's kept values
 };
 
 // Where an op ran, relative to a reference module (by default the traced root).

@@ -118,7 +118,7 @@ RecordedCall inputs_at(Module& model, const Tensors& inputs, const std::string& 
   model.get_submodule(path);  // an unknown path throws here, naming what exists
   const Trace full = trace_module(model, inputs, {.shape_only = shape_only, .keep_values_of = path});
   for (const ModuleCall& c : full.calls()) {
-    if (c.path == path) return {c.input_values, c.tuple_argument};
+    if (c.path() == path) return {c.input_values(), c.tuple_argument};
   }
   if (!full.completed()) {
     throw ModuleFailedError("the model failed before calling '" + path + "': " + full.failure()->message,

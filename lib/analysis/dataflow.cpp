@@ -2,6 +2,7 @@
 // what the Sequential feeds it (the previous child's result, as one tensor
 // or one tuple; the module's input for the first child).
 
+#include <algorithm>
 #include <climits>
 #include <map>
 #include <set>
@@ -19,7 +20,7 @@ class SourceFinder {
  public:
   SourceFinder(const Trace& trace, const std::vector<int>& child_calls) : trace_(trace) {
     for (int c : child_calls) {
-      for (Vertex v : trace.calls()[c].outputs) producers_[v].push_back(c);  // in call order
+      for (Vertex v : trace.calls()[c].outputs()) producers_[v].push_back(c);  // in call order
     }
     for (size_t i = 0; i < trace.inputs().size(); ++i) input_index_[trace.inputs()[i]] = static_cast<int>(i);
   }
@@ -64,7 +65,7 @@ class SourceFinder {
 };
 
 std::string source_label(const Trace& trace, int source) {
-  if (source >= 0) return trace.calls()[source].path;
+  if (source >= 0) return trace.calls()[source].path();
   return trace.inputs().size() == 1 ? "the module's input" : "the module's input " + std::to_string(-1 - source);
 }
 
@@ -83,7 +84,7 @@ class BreakFinder {
   std::vector<DataflowBreak> run() {
     for (size_t i = 0; i < child_calls_.size(); ++i) {
       const ModuleCall& c = trace_.calls()[child_calls_[i]];
-      check(c.path, c.call_index, c.inputs, c.tuple_argument, static_cast<int>(i));
+      check(c.path(), c.call_index, c.inputs(), c.tuple_argument, static_cast<int>(i));
     }
     // The Sequential returns what its last child returns: does the module?
     if (!child_calls_.empty() && !trace_.outputs().empty()) {
@@ -95,23 +96,23 @@ class BreakFinder {
 
  private:
   // `position`: this consumer's place in the chain (the module's result comes after the last child).
-  void check(const std::string& child, int call_index, const std::vector<Vertex>& inputs, bool tuple, int position) {
+  void check(const std::string& child, int call_index, std::span<const Vertex> inputs, bool tuple, int position) {
     const int previous = position > 0 ? child_calls_[position - 1] : -1;
     const int before = position < static_cast<int>(child_calls_.size()) ? child_calls_[position] : INT_MAX;
     const bool result = child == "(output)";
     DataflowBreak b;
     b.child = child;
     b.call_index = call_index;
-    b.expected = previous >= 0 ? "the output of " + trace_.calls()[previous].path : "the module's input";
+    b.expected = previous >= 0 ? "the output of " + trace_.calls()[previous].path() : "the module's input";
     const std::string subject = result ? "the module's result" : child;
     const std::string feeds = result ? "returns" : "feeds";
 
     // A tuple travels whole: the consumer must take exactly the previous child's results.
-    const size_t fed_count = previous >= 0 ? trace_.calls()[previous].outputs.size() : 1;
+    const size_t fed_count = previous >= 0 ? trace_.calls()[previous].outputs().size() : 1;
     if (previous >= 0 && fed_count != 1) {
-      if (inputs == trace_.calls()[previous].outputs && (tuple || result)) return;
-      b.expected = "the tuple " + trace_.calls()[previous].path + " returns";
-      b.reason = trace_.calls()[previous].path + " returns " + tensors(fed_count) + "; the Sequential " +
+      if (std::ranges::equal(inputs, trace_.calls()[previous].outputs()) && (tuple || result)) return;
+      b.expected = "the tuple " + trace_.calls()[previous].path() + " returns";
+      b.reason = trace_.calls()[previous].path() + " returns " + tensors(fed_count) + "; the Sequential " +
                  (result ? "returns them as one tuple" : "passes them to " + child + " as one tuple");
       b.reason += result ? ", the module returns " + tensors(inputs.size())
                          : tuple ? ", the forward a tuple of " + tensors(inputs.size())

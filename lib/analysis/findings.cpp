@@ -65,7 +65,7 @@ void find_child_usage(ChildrenReport& r, const std::vector<int>& child_calls) {
   std::set<std::string> used;
   std::vector<std::string> first_uses;
   for (int c : child_calls) {
-    const std::string& called = r.original.calls()[c].path;
+    const std::string& called = r.original.calls()[c].path();
     r.call_order.push_back(called);
     ++calls_per_path[called];
     const std::string child = called.substr(0, called.find('.'));
@@ -96,9 +96,9 @@ std::vector<std::string> members_run_by_sequential(const ChildrenReport& r, cons
   std::vector<std::string> members;
   for (size_t c = 0; c < s.calls().size(); ++c) {
     const ModuleCall& call = s.calls()[c];
-    if (call.depth != 1 || call.path != std::to_string(index) || !call.completed) continue;
+    if (call.depth != 1 || call.path() != std::to_string(index) || !call.completed) continue;
     for (int member : s.child_calls(static_cast<int>(c))) {
-      const std::string& path = s.calls()[member].path;  // "2.1": the Sequential names its children by index
+      const std::string& path = s.calls()[member].path();  // "2.1": the Sequential names its children by index
       const std::string named = child + path.substr(path.find('.'));
       if (!contains(members, named)) members.push_back(named);
     }
@@ -139,13 +139,13 @@ void find_unregistered_modules(ChildrenReport& r) {
     const ModuleCall& call = t.calls()[c];
     if (call.registered) continue;
     auto it = std::find_if(r.unregistered_modules.begin(), r.unregistered_modules.end(),
-                           [&](const UnregisteredModule& u) { return u.type == call.type; });
+                           [&](const UnregisteredModule& u) { return u.type == call.type(); });
     if (it == r.unregistered_modules.end()) {
-      r.unregistered_modules.push_back({call.type, 0, 0});
+      r.unregistered_modules.push_back({call.type(), 0, 0});
       it = std::prev(r.unregistered_modules.end());
     }
     ++it->calls;
-    if (instances[call.type].insert(call.module).second) ++it->instances;
+    if (instances[call.type()].insert(call.module).second) ++it->instances;
   }
 }
 

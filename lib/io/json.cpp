@@ -85,17 +85,17 @@ std::string trace_to_json(const Trace& trace, int indent) {
   for (size_t i = 0; i < trace.calls().size(); ++i) {
     const ModuleCall& c = trace.calls()[i];
     const auto name = call_names.find(static_cast<int>(i));
-    calls.push_back({{"path", c.path},
+    calls.push_back({{"path", c.path()},
                      {"value_name", name == call_names.end() ? json(nullptr) : json(name->second)},
-                     {"type", c.type},
+                     {"type", c.type()},
                      {"call_index", c.call_index},
                      {"parent", c.parent},
                      {"depth", c.depth},
                      {"registered", c.registered},
                      {"tuple_argument", c.tuple_argument},
                      {"called_at", text_or_null(source_text(c.source))},
-                     {"inputs", c.inputs},
-                     {"outputs", c.outputs},
+                     {"inputs", c.inputs()},
+                     {"outputs", c.outputs()},
                      {"completed", c.completed}});
   }
   json failure = nullptr;

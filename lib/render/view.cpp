@@ -2,6 +2,7 @@
 // collapsed call, op and value nodes with their roles, and the data edges
 // between whatever they ended up in.
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -44,7 +45,7 @@ class TraceView {
  private:
   // The path shown for a call: a Sequential's "0", "1", … become the original children's names.
   std::string display_path(int call) const {
-    std::string path = calls_[call].path;
+    std::string path = calls_[call].path();
     if (o_.child_names.empty() || path.empty()) return path;
     const size_t dot = path.find('.');
     const std::string first = path.substr(0, dot);
@@ -83,12 +84,12 @@ class TraceView {
 
   std::string call_title(int call) const {
     const ModuleCall& c = calls_[call];
-    std::string title = display_path(call) + " (" + c.type + ")";
+    std::string title = display_path(call) + " (" + c.type() + ")";
     if (c.call_index > 0) title += ", call " + std::to_string(c.call_index + 1);
     return title;
   }
 
-  std::vector<Shape> value_shapes(const std::vector<Vertex>& values) const {
+  std::vector<Shape> value_shapes(std::span<const Vertex> values) const {
     std::vector<Shape> shapes;
     for (Vertex v : values) shapes.push_back(trace_.graph()[v].shape());
     return shapes;
@@ -125,8 +126,8 @@ class TraceView {
         DrawNode node;
         node.id = o_.id_prefix + "c" + std::to_string(i);
         node.lines = {call_title(static_cast<int>(i)),
-                      to_string(value_shapes(c.inputs)) + " → " +
-                          (c.completed ? to_string(value_shapes(c.outputs)) : std::string("(failed)"))};
+                      to_string(value_shapes(c.inputs())) + " → " +
+                          (c.completed ? to_string(value_shapes(c.outputs())) : std::string("(failed)"))};
         node.role = !c.completed                      ? Role::failed
                     : is_added(static_cast<int>(i))   ? Role::added
                     : is_replayed(static_cast<int>(i)) ? Role::replayed
@@ -226,7 +227,7 @@ class TraceView {
     // A collapsed call that ran no op of its own (Identity) still shows what it was given.
     for (const auto& [call, index] : collapsed_node_) {
       if (collapsed_with_ops_.count(call)) continue;
-      for (Vertex in : calls_[call].inputs) connect(drawn_[in], g_.nodes[index].id);
+      for (Vertex in : calls_[call].inputs()) connect(drawn_[in], g_.nodes[index].id);
     }
   }
 

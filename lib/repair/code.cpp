@@ -386,10 +386,10 @@ Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& nam
       for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i];
       if (c.tuple_argument) list = "(" + list + (args.size() == 1 ? ",)" : ")");
       const PythonCall form = python_call_form(*c.module);
-      body += "        " + var + " = " + python_path("model", c.path) + "(" + list + form.keywords + ")\n";
-      for (size_t i = 0; i < c.outputs.size(); ++i) {
-        known[{c.outputs[i], c.output_slots.at(i)}] =
-            c.outputs.size() == 1 && !form.returns_tuple ? var : var + "[" + std::to_string(i) + "]";
+      body += "        " + var + " = " + python_path("model", c.path()) + "(" + list + form.keywords + ")\n";
+      for (size_t i = 0; i < c.outputs().size(); ++i) {
+        known[{c.outputs()[i], c.output_slots()[i]}] =
+            c.outputs().size() == 1 && !form.returns_tuple ? var : var + "[" + std::to_string(i) + "]";
       }
       store_ready();
       continue;

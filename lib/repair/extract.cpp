@@ -83,8 +83,8 @@ Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& input
     std::vector<Shape> shapes;
     if (n.is_call) {
       const ModuleCall& c = trace->calls()[static_cast<size_t>(n.call)];
-      if (c.outputs.empty()) throw Error("module call '" + name + "' returned nothing to extract");
-      for (size_t i = 0; i < c.outputs.size(); ++i) e.values.push_back({c.outputs[i], c.output_slots.at(i)});
+      if (c.outputs().empty()) throw Error("module call '" + name + "' returned nothing to extract");
+      for (size_t i = 0; i < c.outputs().size(); ++i) e.values.push_back({c.outputs()[i], c.output_slots()[i]});
       for (int p = c.parent; p >= 0; p = trace->calls()[static_cast<size_t>(p)].parent) opened.insert(p);
     } else {
       all_calls = false;

@@ -262,7 +262,7 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
   int stop = -1;
   if (!options.upto.empty()) {
     for (int c : trace->child_calls(0)) {
-      if (trace->calls()[static_cast<size_t>(c)].path == options.upto && trace->calls()[static_cast<size_t>(c)].registered) {
+      if (trace->calls()[static_cast<size_t>(c)].path() == options.upto && trace->calls()[static_cast<size_t>(c)].registered) {
         stop = c;
         break;
       }
@@ -270,7 +270,7 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
     if (stop < 0) {
       std::string children;
       for (int c : detail::registered_child_calls(*trace)) {
-        const std::string& p = trace->calls()[static_cast<size_t>(c)].path;
+        const std::string& p = trace->calls()[static_cast<size_t>(c)].path();
         if (children.find("'" + p + "'") == std::string::npos) children += (children.empty() ? "'" : ", '") + p + "'";
       }
       throw Error("cannot stop after '" + options.upto + "': the forward of " + r.module_type +
@@ -299,7 +299,7 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
         step.kind = RepairStep::Kind::child;
         const ModuleCall& call = trace->calls()[static_cast<size_t>(link.unit.call)];
         modules.push_back(registered_child(module, call.module));
-        code.push_back({true, detail::join_path(options.at, call.path), nullptr, nullptr});
+        code.push_back({true, detail::join_path(options.at, call.path()), nullptr, nullptr});
       } else {
         step.kind = RepairStep::Kind::replay;
         auto replay = std::make_shared<Replay>(trace, owner, std::set<int>{}, std::vector<ValueRef>{link.before},
@@ -307,7 +307,7 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
         std::set<std::string> reads;
         for (const Unit& u : replay->steps()) {
           if (u.is_call) {
-            step.ops.push_back("call " + trace->calls()[static_cast<size_t>(u.call)].path);
+            step.ops.push_back("call " + trace->calls()[static_cast<size_t>(u.call)].path());
             continue;
           }
           step.ops.push_back(op_text(trace->graph()[u.node]));
@@ -338,7 +338,7 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
     // No chain up to the child: the extracted prefix computes its output all the same.
     const ModuleCall& c = trace->calls()[static_cast<size_t>(stop)];
     std::vector<ValueRef> targets;
-    for (size_t i = 0; i < c.outputs.size(); ++i) targets.push_back({c.outputs[i], c.output_slots.at(i)});
+    for (size_t i = 0; i < c.outputs().size(); ++i) targets.push_back({c.outputs()[i], c.output_slots()[i]});
     std::vector<ValueRef> fed_values;
     for (Vertex v : trace->inputs()) fed_values.push_back({v, 0});
     auto replay = std::make_shared<Replay>(trace, owner, std::set<int>{}, fed_values, targets);

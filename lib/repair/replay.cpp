@@ -56,7 +56,7 @@ std::vector<ValueRef> Program::reads(const Unit& u) const {
   std::vector<ValueRef> out;
   if (u.is_call) {
     const ModuleCall& c = trace_.calls()[static_cast<size_t>(u.call)];
-    for (size_t i = 0; i < c.inputs.size(); ++i) out.push_back({c.inputs[i], c.input_slots.at(i)});
+    for (size_t i = 0; i < c.inputs().size(); ++i) out.push_back({c.inputs()[i], c.input_slots()[i]});
     return out;
   }
   std::vector<std::pair<int, ValueRef>> operands;
@@ -73,10 +73,10 @@ std::vector<ValueRef> Program::makes(const Unit& u) const {
   std::vector<ValueRef> out;
   if (u.is_call) {
     const ModuleCall& c = trace_.calls()[static_cast<size_t>(u.call)];
-    for (size_t i = 0; i < c.outputs.size(); ++i) {
+    for (size_t i = 0; i < c.outputs().size(); ++i) {
       // A result the call passed through (its argument) is not made by it.
-      if (trace_.graph()[c.outputs[i]].kind == NodeKind::op && unit_of(c.outputs[i]) == u) {
-        out.push_back({c.outputs[i], c.output_slots.at(i)});
+      if (trace_.graph()[c.outputs()[i]].kind == NodeKind::op && unit_of(c.outputs()[i]) == u) {
+        out.push_back({c.outputs()[i], c.output_slots()[i]});
       }
     }
     return out;
@@ -97,7 +97,7 @@ bool Program::depends_on_inputs(const ValueRef& v) const {
 }
 
 std::string Program::describe(const Unit& u) const {
-  if (u.is_call) return "the call of '" + trace_.calls()[static_cast<size_t>(u.call)].path + "'";
+  if (u.is_call) return "the call of '" + trace_.calls()[static_cast<size_t>(u.call)].path() + "'";
   return "op '" + std::string(trace_.graph()[u.node].op_name) + "'";
 }
 
@@ -194,11 +194,11 @@ Tensors Replay::run(const Tensors& fed) const {
     if (u.is_call) {
       const ModuleCall& c = trace_->calls()[static_cast<size_t>(u.call)];
       Tensors args;
-      for (size_t i = 0; i < c.inputs.size(); ++i) args.push_back(value({c.inputs[i], c.input_slots.at(i)}));
+      for (size_t i = 0; i < c.inputs().size(); ++i) args.push_back(value({c.inputs()[i], c.input_slots()[i]}));
       // The model is alive (owner_) and calling it does not change what the trace recorded.
       Module& module = const_cast<Module&>(*c.module);
       const Tensors outs = c.tuple_argument ? module.call_with_tuple(args, {}) : module.call(args, {});
-      for (size_t i = 0; i < c.outputs.size() && i < outs.size(); ++i) env[{c.outputs[i], c.output_slots.at(i)}] = outs[i];
+      for (size_t i = 0; i < c.outputs().size() && i < outs.size(); ++i) env[{c.outputs()[i], c.output_slots()[i]}] = outs[i];
       take_ready();
       release(done - 1);
       continue;

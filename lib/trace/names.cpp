@@ -14,7 +14,7 @@ std::vector<NamedValue> value_names(const Trace& trace) {
   auto owner_of = [&](Vertex v) -> std::string {
     const std::vector<int> stack = trace.call_stack(v);
     for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
-      if (calls[static_cast<size_t>(*it)].registered) return calls[static_cast<size_t>(*it)].path;
+      if (calls[static_cast<size_t>(*it)].registered) return calls[static_cast<size_t>(*it)].path();
     }
     return "";
   };
@@ -35,7 +35,7 @@ std::vector<NamedValue> value_names(const Trace& trace) {
   for (size_t c = 1; c < calls.size(); ++c) {
     if (!calls[c].registered) continue;
     const std::string name =
-        calls[c].call_index == 0 ? calls[c].path : calls[c].path + "_" + std::to_string(calls[c].call_index);
+        calls[c].call_index == 0 ? calls[c].path() : calls[c].path() + "_" + std::to_string(calls[c].call_index);
     named.push_back({first[c], NamedValue{name, true, static_cast<int>(c), 0}});
   }
   std::stable_sort(named.begin(), named.end(), [](const auto& a, const auto& b) {

@@ -7,6 +7,12 @@ namespace {
 
 std::atomic<uint64_t> next_trace_id{1};
 
+NodeDetails named(std::string name) {
+  NodeDetails details;
+  details.name = std::move(name);
+  return details;
+}
+
 }  // namespace
 
 thread_local Recorder* tls_recorder __attribute__((tls_model("initial-exec"))) = nullptr;
@@ -45,6 +51,10 @@ Trace Recorder::take() {
   std::vector<std::pair<Vertex, Vertex>>().swap(edge_ends_);
   std::vector<Edge>().swap(edges_);
   trace_.graph_ = std::move(graph);
+  // What was grown by doubling is cut to size: a trace is kept, often long.
+  trace_.calls_.shrink_to_fit();
+  store_->call_values.shrink_to_fit();
+  store_->call_slots.shrink_to_fit();
   trace_.store_ = store_;
   return std::move(trace_);
 }
@@ -99,7 +109,10 @@ Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, con
   node.source = where;
   const std::string_view origin = modtrace::OpOrigin::current();
   if (!origin.empty() || !error.empty()) {
-    store_->set_details(node, NodeDetails{.origin = std::string(origin), .error = std::move(error)});
+    NodeDetails details;
+    details.origin = origin;
+    details.error = std::move(error);
+    store_->set_details(node, std::move(details));
   }
   input_shapes_.clear();
   // Resolve the inputs first: an input from outside the trace becomes a node before this one.
@@ -135,9 +148,10 @@ void Recorder::record_failed_op(const OpCall& call, const std::exception& error,
 int Recorder::enter_call(const Module& module, const Tensors& inputs, const SourceLocation& where,
                          bool tuple_argument) {
   ModuleCall record;
+  record.store_ = store_.get();
   record.parent = current_call();
   record.module = &module;
-  record.type = module.type_name();
+  record.type_ = store_->intern(module.type_name());
   record.call_index = call_counts_[&module]++;
   record.source = where;
   record.tuple_argument = tuple_argument;
@@ -146,22 +160,35 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs, const Sour
     record.depth = parent.depth + 1;
     const std::string name = name_in_caller(*parent.module, module);
     record.registered = !name.starts_with('<');
-    record.path = parent.path.empty() ? name : parent.path + "." + name;
+    record.path_ = store_->intern(parent.path().empty() ? name : parent.path() + "." + name);
+  } else {
+    record.path_ = store_->intern("");
   }
-  record.inputs = values_of(inputs);
-  record.input_slots = slots_of(inputs);
-  if (options_.keep_values_of && *options_.keep_values_of == record.path) record.input_values = inputs;
-  trace_.calls_.push_back(std::move(record));
+  append_values(inputs, record.inputs_at_, record.inputs_count_);
+  if (options_.keep_values_of && *options_.keep_values_of == record.path()) {
+    store_->kept_values.push_back(inputs);
+    record.kept_values_ = static_cast<int>(store_->kept_values.size()) - 1;
+  }
+  trace_.calls_.push_back(record);
   const int index = static_cast<int>(trace_.calls_.size()) - 1;
   call_stack_.push_back(index);
   return index;
 }
 
+void Recorder::append_values(const Tensors& values, uint32_t& at, uint32_t& count) {
+  // Resolve first: a value from outside the trace becomes a node on the way.
+  const std::vector<Vertex> vertices = values_of(values);
+  const std::vector<int> slots = slots_of(values);
+  at = static_cast<uint32_t>(store_->call_values.size());
+  count = static_cast<uint32_t>(vertices.size());
+  store_->call_values.insert(store_->call_values.end(), vertices.begin(), vertices.end());
+  store_->call_slots.insert(store_->call_slots.end(), slots.begin(), slots.end());
+}
+
 void Recorder::leave_call(int call, const Tensors* outputs) {
   ModuleCall& record = trace_.calls_[call];
   if (outputs != nullptr) {
-    record.outputs = values_of(*outputs);
-    record.output_slots = slots_of(*outputs);
+    append_values(*outputs, record.outputs_at_, record.outputs_count_);
     record.completed = true;
   }
   // Calls unwind in order; a mismatch would mean a scope outlived its session.
@@ -172,7 +199,7 @@ Tensor Recorder::add_input(const Tensor& value, std::string name) {
   Tensor fed = options_.shape_only ? Tensor::meta(value.shape()) : value;
   Node node;
   node.kind = NodeKind::input;
-  store_->set_details(node, NodeDetails{.name = std::move(name)});
+  store_->set_details(node, named(std::move(name)));
   store_->set_shape(node, value.shape());
   const Vertex v = add_node(std::move(node));
   trace_.inputs_.push_back(v);
@@ -185,7 +212,7 @@ void Recorder::add_outputs(const Tensors& values) {
     const Vertex source = value_of(values[i]);
     Node node;
     node.kind = NodeKind::output;
-    store_->set_details(node, NodeDetails{.name = values.size() == 1 ? "output" : "output." + std::to_string(i)});
+    store_->set_details(node, named(values.size() == 1 ? "output" : "output." + std::to_string(i)));
     store_->set_shape(node, values[i].shape());
     const Vertex v = add_node(std::move(node));
     const int output = values[i].trace_tag().trace == id_ ? static_cast<int>(values[i].trace_tag().output) : 0;
@@ -214,8 +241,8 @@ void Recorder::fail(const std::exception& error) {
     if (!c.completed && (failure.call < 0 || c.depth > trace_.calls_[failure.call].depth)) failure.call = i;
   }
   if (failure.call >= 0 && failure.module_type.empty()) {
-    failure.module_path = trace_.calls_[failure.call].path;
-    failure.module_type = trace_.calls_[failure.call].type;
+    failure.module_path = trace_.calls_[failure.call].path();
+    failure.module_type = trace_.calls_[failure.call].type();
   }
   failure.failed_node = failed_node_;
   trace_.failure_ = std::move(failure);

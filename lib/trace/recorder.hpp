@@ -42,6 +42,8 @@ class Recorder {
   Vertex value_of(const Tensor& t);
   std::vector<Vertex> values_of(const Tensors& ts);
   std::vector<int> slots_of(const Tensors& ts) const;
+  // Appends values' vertices and slots to the store's call arrays.
+  void append_values(const Tensors& values, uint32_t& at, uint32_t& count);
   int current_call() const { return call_stack_.empty() ? -1 : call_stack_.back(); }
 
   Trace trace_;

@@ -43,6 +43,14 @@ struct TraceStore {
   std::unordered_set<std::vector<Shape>, ShapeListHash> shape_lists;
   std::unordered_set<Attrs, AttrsHash, AttrsEqual> attribute_sets;
   std::deque<NodeDetails> details;
+  // Module calls: paths and type names once each; every call's inputs and
+  // outputs in one array (a call's are contiguous), their slots beside.
+  std::unordered_set<std::string> strings;
+  std::vector<Vertex> call_values;
+  std::vector<int> call_slots;
+  std::deque<Tensors> kept_values;
+
+  const std::string* intern(const std::string& text) { return &*strings.insert(text).first; }
 
   const Shape* intern(const Shape& shape) { return &*shapes.insert(shape).first; }
   const std::vector<Shape>* intern(const std::vector<Shape>& list) { return &*shape_lists.insert(list).first; }

@@ -24,6 +24,33 @@ Node::Node() : shape_(&kNoShape), input_shapes_(&kNoShapes), output_shapes_(&kNo
 
 const NodeDetails& Node::details() const { return details_ != nullptr ? *details_ : kNoDetails; }
 
+namespace {
+const std::string kNoText;
+const Tensors kNoTensors;
+}  // namespace
+
+ModuleCall::ModuleCall() : path_(&kNoText), type_(&kNoText) {}
+
+std::span<const Vertex> ModuleCall::inputs() const {
+  if (store_ == nullptr) return {};
+  return {store_->call_values.data() + inputs_at_, inputs_count_};
+}
+std::span<const Vertex> ModuleCall::outputs() const {
+  if (store_ == nullptr) return {};
+  return {store_->call_values.data() + outputs_at_, outputs_count_};
+}
+std::span<const int> ModuleCall::input_slots() const {
+  if (store_ == nullptr) return {};
+  return {store_->call_slots.data() + inputs_at_, inputs_count_};
+}
+std::span<const int> ModuleCall::output_slots() const {
+  if (store_ == nullptr) return {};
+  return {store_->call_slots.data() + outputs_at_, outputs_count_};
+}
+const Tensors& ModuleCall::input_values() const {
+  return kept_values_ < 0 ? kNoTensors : store_->kept_values[static_cast<size_t>(kept_values_)];
+}
+
 namespace detail {
 
 size_t AttrsHash::operator()(const Attrs& attrs) const noexcept {
@@ -173,7 +200,7 @@ Ownership Trace::ownership(Vertex v, const std::string& path) const {
   }
   Ownership outside;
   outside.innermost_call = (*graph_)[v].call;
-  if (outside.innermost_call >= 0) outside.module = calls_[outside.innermost_call].path;
+  if (outside.innermost_call >= 0) outside.module = calls_[outside.innermost_call].path();
   return outside;
 }
 
@@ -181,7 +208,7 @@ Ownership Trace::ownership_in_call(Vertex v, int reference_call) const {
   Ownership o;
   o.innermost_call = (*graph_)[v].call;
   if (o.innermost_call < 0) return o;
-  o.module = calls_[o.innermost_call].path;
+  o.module = calls_[o.innermost_call].path();
   if (reference_call < 0) return o;
   int below = -1;
   int current = o.innermost_call;
@@ -199,7 +226,7 @@ Ownership Trace::ownership_in_call(Vertex v, int reference_call) const {
   } else {
     o.kind = Ownership::Kind::module_owned;
     o.child_call = below;
-    o.child = calls_[below].path;
+    o.child = calls_[below].path();
   }
   return o;
 }
@@ -214,7 +241,7 @@ std::vector<int> Trace::call_stack(Vertex v) const {
 std::vector<int> Trace::calls_of(const std::string& path) const {
   std::vector<int> out;
   for (size_t i = 0; i < calls_.size(); ++i) {
-    if (calls_[i].path == path) out.push_back(static_cast<int>(i));
+    if (calls_[i].path() == path) out.push_back(static_cast<int>(i));
   }
   return out;
 }
