@@ -31,21 +31,27 @@ const Tensors kNoTensors;
 
 ModuleCall::ModuleCall() : path_(&kNoText), type_(&kNoText) {}
 
+namespace {
+// A call's run of one of the store's arrays (none before the call is recorded).
+template <class T>
+std::span<const T> run_of(const detail::TraceStore* store, const std::vector<T> detail::TraceStore::*array,
+                          uint32_t at, uint32_t count) {
+  if (store == nullptr) return {};
+  return {(store->*array).data() + at, count};
+}
+}  // namespace
+
 std::span<const Vertex> ModuleCall::inputs() const {
-  if (store_ == nullptr) return {};
-  return {store_->call_values.data() + inputs_at_, inputs_count_};
+  return run_of(store_, &detail::TraceStore::call_values, inputs_at_, inputs_count_);
 }
 std::span<const Vertex> ModuleCall::outputs() const {
-  if (store_ == nullptr) return {};
-  return {store_->call_values.data() + outputs_at_, outputs_count_};
+  return run_of(store_, &detail::TraceStore::call_values, outputs_at_, outputs_count_);
 }
 std::span<const int> ModuleCall::input_slots() const {
-  if (store_ == nullptr) return {};
-  return {store_->call_slots.data() + inputs_at_, inputs_count_};
+  return run_of(store_, &detail::TraceStore::call_slots, inputs_at_, inputs_count_);
 }
 std::span<const int> ModuleCall::output_slots() const {
-  if (store_ == nullptr) return {};
-  return {store_->call_slots.data() + outputs_at_, outputs_count_};
+  return run_of(store_, &detail::TraceStore::call_slots, outputs_at_, outputs_count_);
 }
 const Tensors& ModuleCall::input_values() const {
   return kept_values_ < 0 ? kNoTensors : store_->kept_values[static_cast<size_t>(kept_values_)];
