@@ -445,3 +445,20 @@ TEST_CASE("an op with several outputs is one node; each consumer's edge says whi
   CHECK(parts[0].is_same(parts[0]));
   CHECK_FALSE(parts[0].is_same(parts[1]));
 }
+
+TEST_CASE("a trace keeps each op's own attributes though equal ones are stored once: -0.0 is not 0.0") {
+  TraceSession session;
+  const Tensor x = session.input(Tensor::ones({2}));
+  const Tensor a = x * 0.0;
+  const Tensor b = x * -0.0;
+  const Tensor c = x * 0.0;
+  session.output({a, b, c});
+  const Trace t = session.finish();
+  std::vector<std::string> attrs;
+  for (Vertex v : t.op_nodes()) attrs.push_back(to_string(t.graph()[v].attrs()));
+  CHECK(attrs == std::vector<std::string>{"other=0", "other=-0", "other=0"});
+  // Stored once: the first and third node point to the same attributes.
+  const auto ops = t.op_nodes();
+  CHECK(&t.graph()[ops[0]].attrs() == &t.graph()[ops[2]].attrs());
+  CHECK(&t.graph()[ops[0]].attrs() != &t.graph()[ops[1]].attrs());
+}
