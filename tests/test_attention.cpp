@@ -41,7 +41,7 @@ TEST_CASE("MultiheadAttention has PyTorch's parameters, and out_proj is read but
   const Trace t = trace_module(attention, {x, x, x});
   CHECK(t.calls_of("out_proj").empty());
   std::vector<std::string> ops;
-  for (Vertex v : t.op_nodes()) ops.emplace_back(t.graph()[v].op_name);
+  for (Vertex v : t.op_nodes()) ops.emplace_back(t.graph()[v].op_name());
   CHECK(std::count(ops.begin(), ops.end(), "linear") == 2);  // packed input projection, output projection
   CHECK(std::count(ops.begin(), ops.end(), "softmax") == 1);
   CHECK(std::count(ops.begin(), ops.end(), "matmul") == 2);
@@ -60,7 +60,7 @@ TEST_CASE("self-attention is recognised in shape-only traces too, giving the sam
     } call(attention);
     const Trace t = trace_module(call, {x}, {.shape_only = shape_only});
     std::vector<std::string> names;
-    for (Vertex v : t.op_nodes()) names.emplace_back(t.graph()[v].op_name);
+    for (Vertex v : t.op_nodes()) names.emplace_back(t.graph()[v].op_name());
     return names;
   };
   const std::vector<std::string> shape_only = ops(true);

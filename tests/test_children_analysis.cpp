@@ -243,7 +243,7 @@ TEST_CASE("a flatten before a linear makes the Sequential fail at fc, as in ResN
   CHECK(r.dropped[0].output_shape == Shape{1, 4});
   // The failing op is kept in the Sequential's trace.
   REQUIRE(r.sequential_trace.failure()->failed_node.has_value());
-  CHECK(r.sequential_trace.graph()[*r.sequential_trace.failure()->failed_node].op_name == "linear");
+  CHECK(r.sequential_trace.graph()[*r.sequential_trace.failure()->failed_node].op_name() == "linear");
 }
 
 TEST_CASE("a root that only calls its children in order is equivalent, with no findings") {

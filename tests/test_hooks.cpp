@@ -87,7 +87,7 @@ TEST_CASE("a hook's ops run inside the module's call: module-owned in a trace") 
   const Trace t = trace_module(net, {Tensor::ones({1, 2})});
   const auto ops = t.op_nodes();
   REQUIRE(ops.size() == 2);
-  CHECK(t.graph()[ops[1]].op_name == "relu");
+  CHECK(t.graph()[ops[1]].op_name() == "relu");
   CHECK(t.ownership(ops[1]).child == "fc");
   CHECK(test::error_of([&] { net.register_forward_hook(nullptr); }) == "Net: a forward hook must be callable");
 }

@@ -45,9 +45,9 @@ TEST_CASE("an in-place op is recorded as PyTorch names it, and the tensor is the
   const Trace t = session.finish();
   const auto ops = t.op_nodes();
   REQUIRE(ops.size() == 2);
-  CHECK(t.graph()[ops[0]].op_name == "add_");
+  CHECK(t.graph()[ops[0]].op_name() == "add_");
   CHECK(source_text(t.graph()[ops[0]].source) == "tests/test_in_place.cpp:" + std::to_string(line));
-  CHECK(t.graph()[ops[1]].op_name == "relu_");
+  CHECK(t.graph()[ops[1]].op_name() == "relu_");
   // The output is the relu_ node: x's recorded value moved along.
   CHECK(boost::source(*boost::in_edges(t.outputs()[0], t.graph()).first, t.graph()) == ops[1]);
 }
@@ -93,7 +93,7 @@ TEST_CASE("in-place ops in a shape-only trace record and compute nothing") {
   const Trace t = trace_module(block, {Tensor::ones({2, 2})}, {.shape_only = true});
   REQUIRE(t.completed());
   std::vector<std::string_view> names;
-  for (Vertex v : t.op_nodes()) names.push_back(t.graph()[v].op_name);
+  for (Vertex v : t.op_nodes()) names.push_back(t.graph()[v].op_name());
   CHECK(names == std::vector<std::string_view>{"mul", "add_", "relu_"});
   test::check_same_graph(t, trace_module(block, {Tensor::ones({2, 2})}));
 }

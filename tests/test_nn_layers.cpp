@@ -117,7 +117,7 @@ TEST_CASE("SqueezeExcitation's multiply is the block's own code; its children ar
   const Trace t = trace_module(se, {Tensor::deterministic({1, 4, 3, 3})});
   std::vector<std::string> own;
   for (Vertex v : t.op_nodes()) {
-    if (t.ownership(v).functional()) own.emplace_back(t.graph()[v].op_name);
+    if (t.ownership(v).functional()) own.emplace_back(t.graph()[v].op_name());
   }
   CHECK(own == std::vector<std::string>{"mul"});
   const ChildrenReport r = compare_children(se, {Tensor::deterministic({1, 4, 3, 3})});
@@ -134,7 +134,7 @@ TEST_CASE("FrozenBatchNorm2d records torchvision's ops and matches an eval-mode 
   CHECK(max_abs_diff(frozen(x), bn(x)) < 1e-5);
   const Trace t = trace_module(frozen, {x});
   std::vector<std::string> ops;
-  for (Vertex v : t.op_nodes()) ops.emplace_back(t.graph()[v].op_name);
+  for (Vertex v : t.op_nodes()) ops.emplace_back(t.graph()[v].op_name());
   CHECK(ops == std::vector<std::string>{"reshape", "reshape", "reshape", "reshape", "add", "rsqrt", "mul", "mul",
                                         "sub", "mul", "add"});
   CHECK(keys_of(frozen.named_buffers()) == std::vector<std::string>{"weight", "bias", "running_mean", "running_var"});

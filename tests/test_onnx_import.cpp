@@ -125,13 +125,13 @@ TEST_CASE("a module called twice runs the ops of each call; a shared one is one 
   const ImportedModel m = import_onnx(pattern_path("shared_and_repeated.onnx"));
   const Trace t = trace_module(*m.model, inputs_of(pattern_case("shared_and_repeated")));
   std::vector<std::string> calls;
-  for (const ModuleCall& call : t.calls()) calls.push_back(call.path());
+  for (const ModuleCall& call : t.calls()) calls.emplace_back(call.path());
   // block twice (each with lin and act), proj, drop, act2 (block.act), head; unused never.
   CHECK(calls == std::vector<std::string>{"", "block", "block.lin", "block.act", "block", "block.lin", "block.act",
                                           "proj", "drop", "act2", "head"});
   // The eval-mode Dropout records its op where it ran: right after proj, before the root's sub.
   std::vector<std::string> ops;
-  for (Vertex v : t.op_nodes()) ops.emplace_back(t.graph()[v].op_name);
+  for (Vertex v : t.op_nodes()) ops.emplace_back(t.graph()[v].op_name());
   CHECK(ops == std::vector<std::string>{"linear", "relu", "add", "linear", "relu", "add", "linear", "dropout", "sub",
                                         "relu", "linear"});
   Module& root = *m.model;
@@ -170,7 +170,7 @@ TEST_CASE("traced ops of an imported model name their ONNX node and keep PyTorch
   const ImportedModel m = import_onnx(pattern_path("tiny_vit.onnx"));
   const Trace t = trace_module(*m.model, inputs_of(pattern_case("tiny_vit")), {.shape_only = true});
   std::map<std::string, std::string> origin_of;
-  for (Vertex v : t.op_nodes()) origin_of.emplace(std::string(t.graph()[v].op_name), t.graph()[v].origin());
+  for (Vertex v : t.op_nodes()) origin_of.emplace(std::string(t.graph()[v].op_name()), t.graph()[v].origin());
   CHECK(origin_of.at("conv2d") == "tiny_vit.onnx: /conv_proj/Conv");
   CHECK(origin_of.at("permute") == "tiny_vit.onnx: /Transpose");
   CHECK(origin_of.count("linear"));  // nn.Linear's Gemm records linear
@@ -183,7 +183,7 @@ TEST_CASE("LayerNormalization (opset 17) runs as layer_norm, its decomposition (
     const Trace t = trace_module(*m.model, inputs_of(pattern_case("tiny_vit")), {.shape_only = true});
     std::set<std::string> ops;
     for (Vertex v : t.op_nodes()) {
-      if (t.ownership(v).module == "ln") ops.insert(std::string(t.graph()[v].op_name));
+      if (t.ownership(v).module == "ln") ops.insert(std::string(t.graph()[v].op_name()));
     }
     return ops;
   };

@@ -85,7 +85,7 @@ std::vector<std::string> called_children(Module& model, const Tensors& inputs) {
   const Trace t = trace_module(model, inputs, {.shape_only = true});
   std::vector<std::string> out;
   for (int c : t.child_calls(0)) {
-    const std::string& path = t.calls()[static_cast<size_t>(c)].path();
+    const std::string path(t.calls()[static_cast<size_t>(c)].path());
     if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
   }
   return out;

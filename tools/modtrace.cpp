@@ -367,8 +367,8 @@ void print_trace_table(const Trace& t) {
     const std::string shape = n.kind == NodeKind::failed_op ? std::string("FAILED")
                               : n.output_shapes().empty()       ? to_string(n.shape())
                                                               : to_string(n.output_shapes());
-    const std::string source = n.source.line() || n.origin().empty() ? source_text(n.source) : n.origin();
-    table.add({std::to_string(++index), names[v], std::string(n.op_name), ownership, module, shape, source});
+    const std::string source = n.source.line() || n.origin().empty() ? source_text(n.source) : std::string(n.origin());
+    table.add({std::to_string(++index), names[v], std::string(n.op_name()), ownership, module, shape, source});
   }
   table.print_header();
   table.print_rows();
@@ -508,7 +508,7 @@ int summarize(const SummaryCommand& c) {
   std::map<int, std::vector<std::string>> own_ops;
   for (Vertex v : t.op_nodes()) {
     const Node& n = t.graph()[v];
-    if (n.call >= 0) own_ops[n.call].emplace_back(n.op_name);
+    if (n.call >= 0) own_ops[n.call].emplace_back(n.op_name());
   }
   Table table({{"module", 40}, {"type", 24}, {"output shape", 22}, {"parameters", 14, true}, {"own ops", 8, true}});
   std::map<const Module*, bool> counted;
@@ -516,7 +516,7 @@ int summarize(const SummaryCommand& c) {
     const ModuleCall& call = t.calls()[i];
     if (c.depth > 0 && call.depth > c.depth) continue;
     const std::string name =
-        std::string(static_cast<size_t>(call.depth) * 2, ' ') + (call.path().empty() ? "(root)" : call.path());
+        std::string(static_cast<size_t>(call.depth) * 2, ' ') + (call.path().empty() ? "(root)" : std::string(call.path()));
     std::string shape = call.outputs().size() == 1 ? to_string(t.graph()[call.outputs()[0]].shape())
                         : call.outputs().empty()   ? std::string("(failed)")
                                                  : std::to_string(call.outputs().size()) + " outputs";
@@ -526,7 +526,7 @@ int summarize(const SummaryCommand& c) {
     const std::string params = first ? thousands(call.module->parameter_count()) : "(again)";
     const auto ops = own_ops.find(static_cast<int>(i));
     const size_t n_ops = ops == own_ops.end() ? 0 : ops->second.size();
-    const std::string type = call.registered ? call.type() : call.type() + " (unregistered)";
+    const std::string type = std::string(call.type()) + (call.registered ? "" : " (unregistered)");
     table.add({name, type, shape, params, std::to_string(n_ops)});
   }
   const std::string rule(table.width(), '-');
@@ -537,7 +537,7 @@ int summarize(const SummaryCommand& c) {
   // The root's own work includes what unregistered modules it called ran.
   std::string list;
   for (Vertex v : t.op_nodes()) {
-    if (t.ownership(v).functional()) list += (list.empty() ? "" : ", ") + std::string(t.graph()[v].op_name);
+    if (t.ownership(v).functional()) list += (list.empty() ? "" : ", ") + std::string(t.graph()[v].op_name());
   }
   std::cout << "functional ops in " << l.model->type_name() << "'s own forward: " << (list.empty() ? "none" : list)
             << "\n";

@@ -9,7 +9,7 @@
 //   for (Vertex v : t.op_nodes()) {
 //     const Node& n = t.graph()[v];
 //     Ownership o = t.ownership(v);            // relative to the traced root
-//     std::cout << n.op_name << " " << (o.functional() ? "functional" : o.child) << "\n";
+//     std::cout << n.op_name() << " " << (o.functional() ? "functional" : o.child) << "\n";
 //   }
 //   // mul block_0 / mul functional / add functional / mul block_1
 //
@@ -26,6 +26,7 @@
 #include <span>
 #include "modtrace/source_location.hpp"
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "modtrace/module.hpp"
@@ -49,57 +50,54 @@ std::string_view kind_name(NodeKind kind);
 namespace detail {
 class Recorder;
 struct TraceStore;
+struct NodeDetails;
 }  // namespace detail
 
-// What few nodes have, kept out of line (one pointer in every other node).
-struct NodeDetails {
-  std::string name;  // inputs, parameters, buffers, constants, outputs: their name
-  // Parameters, buffers and constants: the tensor itself (shares storage with
-  // the model's), so a trace can be replayed (repair.hpp); undefined otherwise.
-  Tensor value;
-  // Where the op came from when that is not a line of C++: an imported
-  // model's node ("resnet18.onnx: /layer1/layer1.0/Add"); "" otherwise (see OpOrigin).
-  std::string origin;
-  std::string error;  // failed_op: the error message
-};
-
 // A graph vertex's bundled properties. Compact, because a trace may hold
-// millions: shapes, shape lists and attribute sets are stored once per trace
+// millions (40 bytes): shapes and attribute sets are stored once per trace
 // and shared by every node that has them (a chain of 1 000 000 `mul`s holds
-// one [4] and one {other=1}), the rare fields in NodeDetails. What the
-// accessors return lives as long as the Trace (any copy of it) does.
+// one [4] and one {other=1}), names and other text in one per-trace arena,
+// what few nodes have (an error, an origin, several outputs, a constant's
+// value) out of line. An op's input shapes are its operands' shapes
+// (Trace::input_shapes); a parameter's value is the model's (Trace::value).
+// What the accessors return lives as long as the Trace (any copy of it) does.
 class Node {
  public:
   NodeKind kind = NodeKind::op;
   std::optional<Op> op;      // for op and failed_op nodes
-  std::string_view op_name;  // PyTorch's name, from the op table ("" for value nodes)
   int call = -1;             // innermost module call it ran in (index into Trace::calls()), -1: none
-  uint32_t order = 0;        // execution order among all nodes
   SourceLocation source;     // where F:: was called (line 0: unknown)
 
+  // PyTorch's name of the op, from the op table ("" for value nodes).
+  std::string_view op_name() const;
   // The value this node produces (empty for failed ops); its first for several.
   const Shape& shape() const { return *shape_; }
-  // Shapes of the op's tensor inputs, in order.
-  const std::vector<Shape>& input_shapes() const { return *input_shapes_; }
   // An op with several outputs (chunk, topk): each one's shape; else empty.
-  const std::vector<Shape>& output_shapes() const { return *output_shapes_; }
+  const std::vector<Shape>& output_shapes() const;
   // The op's attributes (`other` = 3 for x * 3).
   const Attrs& attrs() const { return *attrs_; }
-  const std::string& name() const { return details().name; }
-  const Tensor& value() const { return details().value; }
-  const std::string& origin() const { return details().origin; }
-  const std::string& error() const { return details().error; }
+  // Inputs, parameters, buffers, constants, outputs: their name ("input",
+  // "layer1.0.conv1.weight", "constant", "output"); "" for ops.
+  std::string_view name() const;
+  // Where the op came from when that is not a line of C++: an imported
+  // model's node ("resnet18.onnx: /layer1/layer1.0/Add"); "" otherwise (see OpOrigin).
+  std::string_view origin() const;
+  std::string_view error() const;  // failed_op: the error message
 
  private:
   friend class detail::Recorder;
-  friend struct detail::TraceStore;
-  const NodeDetails& details() const;
+  friend class Trace;
+  // Ops and constants may have details, other value nodes have a name: one
+  // pointer, which one told by `kind` (a constant's name is "constant").
+  bool has_details() const { return kind == NodeKind::op || kind == NodeKind::failed_op || kind == NodeKind::constant; }
+  const detail::NodeDetails* details() const { return has_details() ? details_ : nullptr; }
 
   const Shape* shape_;
-  const std::vector<Shape>* input_shapes_;
-  const std::vector<Shape>* output_shapes_;
   const Attrs* attrs_;
-  const NodeDetails* details_ = nullptr;
+  union {
+    const char* name_ = nullptr;             // in the trace's text arena
+    const detail::NodeDetails* details_;
+  };
 
  public:
   Node();
@@ -113,31 +111,37 @@ struct Edge {
 };
 
 // Built once, when the trace ends (nothing adds to a finished trace), as
-// compressed sparse rows: a vertex costs its Node and two offsets, an edge
-// about 30 bytes, with no allocation per vertex. Every read-only BGL
-// algorithm works on it (vertices, out_edges, in_edges, bundled properties).
-using Graph = boost::compressed_sparse_row_graph<boost::bidirectionalS, Node, Edge>;
+// compressed sparse rows with 32-bit indices: a vertex costs its Node and two
+// 4-byte offsets, an edge 20 bytes, with no allocation per vertex. Every
+// read-only BGL algorithm works on it (vertices, out_edges, in_edges,
+// bundled properties). Out-edges keep the order they were recorded in;
+// in-edges come by source vertex: Edge::operand is an operand's position.
+using Graph = boost::compressed_sparse_row_graph<boost::bidirectionalS, Node, Edge, boost::no_property,
+                                                 uint32_t, uint32_t>;
+// Vertices are numbered in execution order: an op's operands have lower
+// numbers than the op, a call's ops are numbered after its inputs.
 using Vertex = Graph::vertex_descriptor;
 
-// One call of one module. Compact like Node: paths and type names are
-// stored once per trace, the values of every call in one per-trace array.
+// One call of one module. Compact like Node: paths and type names are in
+// the trace's text arena (once each), the values of every call in one
+// per-trace array.
 class ModuleCall {
  public:
   int call_index = 0;           // 0 for this module's first call in the trace, 1 for the second …
   int parent = -1;              // the enclosing call, -1 for the outermost
   int depth = 0;                // 0 for the outermost call
-  const Module* module = nullptr;  // identity of the instance (valid while the model lives)
   // False when the caller called a module that is not in its tree (one kept
   // in a plain list): no child, so its work counts as the caller's own code.
   // Its path segment is "<Type>".
   bool registered = true;
   bool tuple_argument = false;  // called with one tuple (call_with_tuple), not positional tensors
   bool completed = false;       // false when an exception left the call
+  const Module* module = nullptr;  // identity of the instance (valid while the model lives)
   SourceLocation source;        // the line that made the call
 
   // Dotted path from the traced root ("" is the root itself).
-  const std::string& path() const { return *path_; }
-  const std::string& type() const { return *type_; }  // "Conv2d"
+  std::string_view path() const;
+  std::string_view type() const;  // "Conv2d"
   // The values it was called with (a tuple's items), and those it returned
   // (empty if it did not return).
   std::span<const Vertex> inputs() const;
@@ -149,12 +153,10 @@ class ModuleCall {
   // Kept only for the path named in TraceOptions::keep_values_of; else empty.
   const Tensors& input_values() const;
 
-  ModuleCall();
-
  private:
   friend class detail::Recorder;
-  const std::string* path_;
-  const std::string* type_;
+  const char* path_ = nullptr;  // in the trace's text arena
+  const char* type_ = nullptr;
   const detail::TraceStore* store_ = nullptr;
   uint32_t inputs_at_ = 0, inputs_count_ = 0;    // in the store's call values and slots
   uint32_t outputs_at_ = 0, outputs_count_ = 0;
@@ -216,6 +218,16 @@ class Trace {
   // The real output tensors (meta in shape-only traces); empty if the forward failed.
   const Tensors& output_values() const { return output_values_; }
 
+  // The shapes of a node's operands, in order: each one's producer's (an
+  // op's absent optional operand, like a missing bias, is not listed).
+  std::vector<Shape> input_shapes(Vertex v) const;
+  // The shape of output `output` of a node (its only one when 0).
+  const Shape& shape_of(Vertex v, int output = 0) const;
+  // What a value node holds: a parameter's or buffer's tensor as the traced
+  // model holds it now (read from root(), which must be alive; it shares
+  // storage), a constant's as recorded. Undefined for inputs, ops and outputs.
+  Tensor value(Vertex v) const;
+
   // Whether the forward returned, and if not, where it stopped.
   bool completed() const { return !failure_.has_value(); }
   const std::optional<TraceFailure>& failure() const { return failure_; }
@@ -223,14 +235,14 @@ class Trace {
   // Ownership relative to the outermost call (the traced root).
   Ownership ownership(Vertex v) const;
   // Relative to the first call of the module at `path` ("" is the root).
-  Ownership ownership(Vertex v, const std::string& path) const;
+  Ownership ownership(Vertex v, std::string_view path) const;
   // Relative to a given call.
   Ownership ownership_in_call(Vertex v, int reference_call) const;
 
   // The module calls a node ran in, outermost first (empty outside any call).
   std::vector<int> call_stack(Vertex v) const;
   // Calls of the module at `path`, in order; the direct child calls of a call.
-  std::vector<int> calls_of(const std::string& path) const;
+  std::vector<int> calls_of(std::string_view path) const;
   std::vector<int> child_calls(int call) const;
 
  private:

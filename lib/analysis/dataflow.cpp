@@ -65,7 +65,7 @@ class SourceFinder {
 };
 
 std::string source_label(const Trace& trace, int source) {
-  if (source >= 0) return trace.calls()[source].path();
+  if (source >= 0) return std::string(trace.calls()[source].path());
   return trace.inputs().size() == 1 ? "the module's input" : "the module's input " + std::to_string(-1 - source);
 }
 
@@ -84,7 +84,7 @@ class BreakFinder {
   std::vector<DataflowBreak> run() {
     for (size_t i = 0; i < child_calls_.size(); ++i) {
       const ModuleCall& c = trace_.calls()[child_calls_[i]];
-      check(c.path(), c.call_index, c.inputs(), c.tuple_argument, static_cast<int>(i));
+      check(std::string(c.path()), c.call_index, c.inputs(), c.tuple_argument, static_cast<int>(i));
     }
     // The Sequential returns what its last child returns: does the module?
     if (!child_calls_.empty() && !trace_.outputs().empty()) {
@@ -103,7 +103,7 @@ class BreakFinder {
     DataflowBreak b;
     b.child = child;
     b.call_index = call_index;
-    b.expected = previous >= 0 ? "the output of " + trace_.calls()[previous].path() : "the module's input";
+    b.expected = previous >= 0 ? "the output of " + std::string(trace_.calls()[previous].path()) : "the module's input";
     const std::string subject = result ? "the module's result" : child;
     const std::string feeds = result ? "returns" : "feeds";
 
@@ -111,8 +111,8 @@ class BreakFinder {
     const size_t fed_count = previous >= 0 ? trace_.calls()[previous].outputs().size() : 1;
     if (previous >= 0 && fed_count != 1) {
       if (std::ranges::equal(inputs, trace_.calls()[previous].outputs()) && (tuple || result)) return;
-      b.expected = "the tuple " + trace_.calls()[previous].path() + " returns";
-      b.reason = trace_.calls()[previous].path() + " returns " + tensors(fed_count) + "; the Sequential " +
+      b.expected = "the tuple " + std::string(trace_.calls()[previous].path()) + " returns";
+      b.reason = std::string(trace_.calls()[previous].path()) + " returns " + tensors(fed_count) + "; the Sequential " +
                  (result ? "returns them as one tuple" : "passes them to " + child + " as one tuple");
       b.reason += result ? ", the module returns " + tensors(inputs.size())
                          : tuple ? ", the forward a tuple of " + tensors(inputs.size())

@@ -23,9 +23,9 @@ bool same_or_nested(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::string join_path(const std::string& prefix, const std::string& path) {
-  if (prefix.empty()) return path;
-  return path.empty() ? prefix : prefix + "." + path;
+std::string join_path(std::string_view prefix, std::string_view path) {
+  if (prefix.empty()) return std::string(path);
+  return path.empty() ? std::string(prefix) : std::string(prefix) + "." + std::string(path);
 }
 
 std::vector<int> registered_child_calls(const Trace& trace) {
@@ -44,8 +44,8 @@ void find_dropped_ops(ChildrenReport& r, const std::string& at) {
     const Node& n = t.graph()[v];
     // Inside an unregistered module, the line worth showing is the one that called it.
     const SourceLocation& where = o.unregistered_call >= 0 ? t.calls()[o.unregistered_call].source : n.source;
-    r.dropped.push_back({v, std::string(n.op_name), join_path(at, o.module), n.input_shapes(), n.shape(),
-                         to_string(n.attrs()), where.line() || n.origin().empty() ? source_text(where) : n.origin(),
+    r.dropped.push_back({v, std::string(n.op_name()), join_path(at, o.module), t.input_shapes(v), n.shape(),
+                         to_string(n.attrs()), where.line() || n.origin().empty() ? source_text(where) : std::string(n.origin()),
                          where.line() ? short_function_name(where.function_name()) : ""});
   }
 }
@@ -65,7 +65,7 @@ void find_child_usage(ChildrenReport& r, const std::vector<int>& child_calls) {
   std::set<std::string> used;
   std::vector<std::string> first_uses;
   for (int c : child_calls) {
-    const std::string& called = r.original.calls()[c].path();
+    const std::string called(r.original.calls()[c].path());
     r.call_order.push_back(called);
     ++calls_per_path[called];
     const std::string child = called.substr(0, called.find('.'));
@@ -98,7 +98,7 @@ std::vector<std::string> members_run_by_sequential(const ChildrenReport& r, cons
     const ModuleCall& call = s.calls()[c];
     if (call.depth != 1 || call.path() != std::to_string(index) || !call.completed) continue;
     for (int member : s.child_calls(static_cast<int>(c))) {
-      const std::string& path = s.calls()[member].path();  // "2.1": the Sequential names its children by index
+      const std::string path(s.calls()[member].path());  // "2.1": the Sequential names its children by index
       const std::string named = child + path.substr(path.find('.'));
       if (!contains(members, named)) members.push_back(named);
     }
@@ -141,11 +141,11 @@ void find_unregistered_modules(ChildrenReport& r) {
     auto it = std::find_if(r.unregistered_modules.begin(), r.unregistered_modules.end(),
                            [&](const UnregisteredModule& u) { return u.type == call.type(); });
     if (it == r.unregistered_modules.end()) {
-      r.unregistered_modules.push_back({call.type(), 0, 0});
+      r.unregistered_modules.push_back({std::string(call.type()), 0, 0});
       it = std::prev(r.unregistered_modules.end());
     }
     ++it->calls;
-    if (instances[call.type()].insert(call.module).second) ++it->instances;
+    if (instances[std::string(call.type())].insert(call.module).second) ++it->instances;
   }
 }
 

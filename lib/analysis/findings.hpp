@@ -36,7 +36,7 @@ void find_unregistered_modules(ChildrenReport& r);
 // is not the last child's).
 std::vector<DataflowBreak> find_dataflow_breaks(const Trace& trace, const std::vector<int>& child_calls);
 
-std::string join_path(const std::string& prefix, const std::string& path);
+std::string join_path(std::string_view prefix, std::string_view path);
 
 // What the module at `path` was called with when the model ran on `inputs`
 // (for analysing or repairing a sub-module). Error when the path is unknown

@@ -51,7 +51,7 @@ std::string trace_to_json(const Trace& trace, int indent) {
   for (Vertex v : trace.nodes()) {
     const Node& n = g[v];
     json node = {{"id", v}, {"kind", kind_name(n.kind)}};
-    if (n.op) node["op"] = n.op_name;
+    if (n.op) node["op"] = n.op_name();
     if (!n.name().empty()) node["name"] = n.name();
     if (!n.attrs().empty()) {
       json attrs = json::object();
@@ -64,8 +64,8 @@ std::string trace_to_json(const Trace& trace, int indent) {
       node["ownership"] = ownership_name(o);
       node["child"] = o.module_owned() ? json(o.child) : json(nullptr);
       node["module"] = o.innermost_call >= 0 ? json(o.module) : json(nullptr);
-      node["input_shapes"] = n.input_shapes();
-      const std::string source = n.source.line() || n.origin().empty() ? source_text(n.source) : n.origin();
+      node["input_shapes"] = trace.input_shapes(v);
+      const std::string source = n.source.line() || n.origin().empty() ? source_text(n.source) : std::string(n.origin());
       node["source"] = source.empty() ? json(nullptr) : json(source);
       node["function"] = n.source.line() ? json(short_function_name(n.source.function_name())) : json(nullptr);
     }

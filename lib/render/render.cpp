@@ -52,7 +52,7 @@ std::string number(double v) {
 
 std::string root_type(const Trace& trace) {
   for (const auto& c : trace.calls()) {
-    if (c.parent < 0) return c.type();
+    if (c.parent < 0) return std::string(c.type());
   }
   return "trace";
 }

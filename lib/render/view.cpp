@@ -45,7 +45,7 @@ class TraceView {
  private:
   // The path shown for a call: a Sequential's "0", "1", … become the original children's names.
   std::string display_path(int call) const {
-    std::string path = calls_[call].path();
+    std::string path(calls_[call].path());
     if (o_.child_names.empty() || path.empty()) return path;
     const size_t dot = path.find('.');
     const std::string first = path.substr(0, dot);
@@ -84,7 +84,7 @@ class TraceView {
 
   std::string call_title(int call) const {
     const ModuleCall& c = calls_[call];
-    std::string title = display_path(call) + " (" + c.type() + ")";
+    std::string title = display_path(call) + " (" + std::string(c.type()) + ")";
     if (c.call_index > 0) title += ", call " + std::to_string(c.call_index + 1);
     return title;
   }
@@ -156,20 +156,20 @@ class TraceView {
     for (Vertex v : trace_.nodes()) {
       const Node& n = graph[v];
       DrawNode node;
-      node.id = o_.id_prefix + "n" + std::to_string(n.order);
+      node.id = o_.id_prefix + "n" + std::to_string(v);
       node.cluster = o_.parent_cluster;
       switch (n.kind) {
         case NodeKind::input:
         case NodeKind::output:
           node.role = n.kind == NodeKind::input ? Role::input : Role::output;
-          node.lines = {n.name(), to_string(n.shape())};
+          node.lines = {std::string(n.name()), to_string(n.shape())};
           break;
         case NodeKind::parameter:
         case NodeKind::buffer:
         case NodeKind::constant:
           if (!o_.show_parameters) continue;
           node.role = Role::parameter;
-          node.lines = {n.name(), to_string(n.shape())};
+          node.lines = {std::string(n.name()), to_string(n.shape())};
           break;
         case NodeKind::op:
         case NodeKind::failed_op: {
@@ -188,15 +188,15 @@ class TraceView {
           }
           const bool own_code = trace_.ownership(v).functional();
           node.cluster = call >= 0 ? cluster_of_[call] : o_.parent_cluster;
-          node.lines = {std::string(n.op_name)};
+          node.lines = {std::string(n.op_name())};
           if (call >= 0 && single_op_leaf_[call] && calls_[call].parent >= 0) {
-            node.lines = {call_title(call), std::string(n.op_name)};
+            node.lines = {call_title(call), std::string(n.op_name())};
           }
           const std::string attrs = to_string(n.attrs());
           if (!attrs.empty() && attrs.size() <= 30) node.lines.push_back(attrs);
           if (n.kind == NodeKind::failed_op) {
             node.role = Role::failed;
-            node.lines.push_back(to_string(n.input_shapes()) + " → (failed)");
+            node.lines.push_back(to_string(trace_.input_shapes(v)) + " → (failed)");
             for (auto& line : wrap(failure_reason(), 44)) node.lines.push_back(line);
           } else {
             node.role = own_code ? own_code_role() : call >= 0 && is_replayed(call) ? Role::replayed : Role::module_owned;

@@ -7,17 +7,18 @@
 #include <optional>
 #include <set>
 
+#include "analysis/findings.hpp"
 #include "modtrace/layers.hpp"
 #include "modtrace/python.hpp"
 
 namespace modtrace::detail::repair {
 
-std::string python_path(const std::string& base, const std::string& path) {
+std::string python_path(const std::string& base, std::string_view path) {
   std::string out = base;
   size_t start = 0;
   while (start < path.size()) {
     const size_t dot = path.find('.', start);
-    const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const std::string part(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     const bool numeric = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
     const bool identifier = !part.empty() && (std::isalpha(static_cast<unsigned char>(part[0])) || part[0] == '_') &&
                             part.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
@@ -30,8 +31,6 @@ std::string python_path(const std::string& base, const std::string& path) {
 }
 
 namespace {
-
-std::string join_path(const std::string& a, const std::string& b) { return a.empty() ? b : b.empty() ? a : a + "." + b; }
 
 std::string ints_text(const std::vector<int64_t>& v) {
   std::string s;
@@ -58,40 +57,40 @@ std::optional<std::string> python_op(const Node& n, const std::vector<std::strin
     case Op::div: return binary("/");
     // In place, as the forward ran them: a later reader of the operand sees the change.
     case Op::add_: case Op::sub_: case Op::mul_: case Op::div_:
-      return a.at(0) + "." + std::string(n.op_name) + "(" + (at.find("other") ? real("other") : a.at(1)) + ")";
-    case Op::relu_: case Op::sigmoid_: case Op::tanh_: return a.at(0) + "." + std::string(n.op_name) + "()";
+      return a.at(0) + "." + std::string(n.op_name()) + "(" + (at.find("other") ? real("other") : a.at(1)) + ")";
+    case Op::relu_: case Op::sigmoid_: case Op::tanh_: return a.at(0) + "." + std::string(n.op_name()) + "()";
     case Op::clamp_: case Op::clamp: {
       std::string bounds;
       if (at.find("min")) bounds += "min=" + real("min");
       if (at.find("max")) bounds += (bounds.empty() ? "" : ", ") + std::string("max=") + real("max");
-      return a.at(0) + "." + std::string(n.op_name) + "(" + bounds + ")";
+      return a.at(0) + "." + std::string(n.op_name()) + "(" + bounds + ")";
     }
     case Op::masked_fill_: return a.at(0) + ".masked_fill_(" + a.at(1) + ", " + real("value") + ")";
     case Op::rsub: return "(" + real("other") + " - " + a.at(0) + ")";
     case Op::neg: return "(-" + a.at(0) + ")";
     case Op::pow: return a.at(0) + ".pow(" + real("exponent") + ")";
     case Op::sqrt: case Op::exp: case Op::log: case Op::relu: case Op::sigmoid: case Op::tanh:
-      return "torch." + std::string(n.op_name) + "(" + a.at(0) + ")";
+      return "torch." + std::string(n.op_name()) + "(" + a.at(0) + ")";
     case Op::relu6: case Op::silu: case Op::hardswish: case Op::hardsigmoid: case Op::mish:
-      return "F." + std::string(n.op_name) + "(" + a.at(0) + ")";
+      return "F." + std::string(n.op_name()) + "(" + a.at(0) + ")";
     case Op::gelu: return "F.gelu(" + a.at(0) + ", approximate=\"" + at.text("approximate") + "\")";
     case Op::softmax: case Op::log_softmax:
-      return "torch." + std::string(n.op_name) + "(" + a.at(0) + ", dim=" + std::to_string(at.integer("dim")) + ")";
+      return "torch." + std::string(n.op_name()) + "(" + a.at(0) + ", dim=" + std::to_string(at.integer("dim")) + ")";
     case Op::flatten:
       return "torch.flatten(" + a.at(0) + ", " + std::to_string(at.integer("start_dim")) + ", " +
              std::to_string(at.integer("end_dim")) + ")";
-    case Op::reshape: case Op::view: return a.at(0) + "." + std::string(n.op_name) + "(" + ints_text(at.ints("shape")) + ")";
+    case Op::reshape: case Op::view: return a.at(0) + "." + std::string(n.op_name()) + "(" + ints_text(at.ints("shape")) + ")";
     case Op::permute: return a.at(0) + ".permute(" + ints_text(at.ints("dims")) + ")";
     case Op::transpose:
       return a.at(0) + ".transpose(" + std::to_string(at.integer("dim0")) + ", " + std::to_string(at.integer("dim1")) + ")";
     case Op::expand: return a.at(0) + ".expand(" + ints_text(at.ints("size")) + ")";
     case Op::squeeze: case Op::unsqueeze:
-      return a.at(0) + "." + std::string(n.op_name) + "(" + std::to_string(at.integer("dim")) + ")";
-    case Op::contiguous: case Op::clone: return a.at(0) + "." + std::string(n.op_name) + "()";
+      return a.at(0) + "." + std::string(n.op_name()) + "(" + std::to_string(at.integer("dim")) + ")";
+    case Op::contiguous: case Op::clone: return a.at(0) + "." + std::string(n.op_name()) + "()";
     case Op::cat: case Op::stack: {
       std::string list;
       for (size_t i = 0; i < a.size(); ++i) list += (i ? ", " : "") + a[i];
-      return "torch." + std::string(n.op_name) + "([" + list + "], dim=" + std::to_string(at.integer("dim")) + ")";
+      return "torch." + std::string(n.op_name()) + "([" + list + "], dim=" + std::to_string(at.integer("dim")) + ")";
     }
     case Op::select:
       return a.at(0) + ".select(" + std::to_string(at.integer("dim")) + ", " + std::to_string(at.integer("index")) + ")";
@@ -110,8 +109,8 @@ std::optional<std::string> python_op(const Node& n, const std::vector<std::strin
     case Op::adaptive_avg_pool2d: return "F.adaptive_avg_pool2d(" + a.at(0) + ", " + python_tuple(at.ints("output_size")) + ")";
     case Op::mean: case Op::sum: {
       const auto& dims = at.ints("dim");
-      if (dims.empty()) return a.at(0) + "." + std::string(n.op_name) + "()";
-      return a.at(0) + "." + std::string(n.op_name) + "(dim=" + python_tuple(dims) +
+      if (dims.empty()) return a.at(0) + "." + std::string(n.op_name()) + "()";
+      return a.at(0) + "." + std::string(n.op_name()) + "(dim=" + python_tuple(dims) +
              ", keepdim=" + python_repr(at.flag("keepdim")) + ")";
     }
     case Op::dropout:
@@ -183,7 +182,7 @@ std::string cpp_op(const Node& n, const std::vector<std::string>& a, int slot) {
   for (const Attr& attr : n.attrs().items()) {
     attrs += (attrs.empty() ? "" : ", ") + std::string("{\"") + std::string(attr.name) + "\", " + cpp_value(attr.value) + "}";
   }
-  return "F::apply(Op::" + std::string(n.op_name) + ", {" + operands + "}, {" + attrs + "})[" + std::to_string(slot) + "]";
+  return "F::apply(Op::" + std::string(n.op_name()) + ", {" + operands + "}, {" + attrs + "})[" + std::to_string(slot) + "]";
 }
 
 std::string cpp_layer(const Module& layer) {
@@ -211,7 +210,7 @@ auto operands_by_position(const Graph& g, Vertex op, Print print) {
 }
 
 std::string no_python_form(const Node& n) {
-  return "op " + std::string(n.op_name) + " has no PyTorch form in modtrace's printer";
+  return "op " + std::string(n.op_name()) + " has no PyTorch form in modtrace's printer";
 }
 
 std::string made_by_forward(const Node& leaf) {
@@ -258,10 +257,10 @@ Expressions replay_expressions(const Replay& replay, const std::string& module_p
     const size_t outputs = std::max<size_t>(n.output_shapes().size(), 1);
     for (size_t k = 0; k < outputs; ++k) {
       const std::string suffix = outputs > 1 ? "[" + std::to_string(k) + "]" : "";
-      known[{u.node, static_cast<int>(k)}] = {p ? *p + suffix : "<" + std::string(n.op_name) + ">",
+      known[{u.node, static_cast<int>(k)}] = {p ? *p + suffix : "<" + std::string(n.op_name()) + ">",
                                               cpp_op(n, cc, static_cast<int>(k))};
     }
-    out.text += (out.text.empty() ? "" : ", ") + std::string(n.op_name) + "(" + to_string(n.attrs()) + ")";
+    out.text += (out.text.empty() ? "" : ", ") + std::string(n.op_name()) + "(" + to_string(n.attrs()) + ")";
     last = {u.node, 0};
   }
   std::tie(out.python, out.cpp) = known.at(last);
@@ -340,7 +339,7 @@ Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& nam
   };
   std::string parameters;
   for (const ValueRef& fed : replay.fed()) {
-    const std::string& input = g[fed.node].name();
+    const std::string input(g[fed.node].name());
     known[fed] = fresh(replay.fed().size() == 1 || input.empty() ? "x" : input);
     parameters += ", " + known[fed];
   }
@@ -397,7 +396,7 @@ Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& nam
     const Node& n = g[u.node];
     const auto expression = python_op(n, operands_by_position(g, u.node, operand));
     if (!expression && code.problem.empty()) code.problem = no_python_form(n);
-    body += "        " + var + " = " + (expression ? *expression : "<" + std::string(n.op_name) + ">") + "\n";
+    body += "        " + var + " = " + (expression ? *expression : "<" + std::string(n.op_name()) + ">") + "\n";
     const size_t outputs = std::max<size_t>(n.output_shapes().size(), 1);
     for (size_t k = 0; k < outputs; ++k) {
       known[{u.node, static_cast<int>(k)}] = outputs == 1 ? var : var + "[" + std::to_string(k) + "]";

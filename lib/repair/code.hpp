@@ -45,6 +45,6 @@ Code extraction_code(const Replay& replay, const std::vector<ExtractedName>& nam
                      const std::function<std::string(const Unit&)>& name_of, const std::string& title);
 
 // "model.layer1[0].conv1" for ("model", "layer1.0.conv1").
-std::string python_path(const std::string& base, const std::string& path);
+std::string python_path(const std::string& base, std::string_view path);
 
 }  // namespace modtrace::detail::repair

@@ -108,7 +108,7 @@ class ChainWalker {
   std::string value_text(const ValueRef& v) const {
     if (trace_.graph()[v.node].kind == NodeKind::input) return "the module's input";
     const auto maker = program_.maker(v);
-    return maker ? "the output of '" + name_of(*maker) + "'" : "'" + trace_.graph()[v.node].name() + "'";
+    return maker ? "the output of '" + name_of(*maker) + "'" : "'" + std::string(trace_.graph()[v.node].name()) + "'";
   }
 
  private:
@@ -150,7 +150,7 @@ constexpr const char* kPythonStopAfter =
     "\n";
 
 // "flatten(start_dim=1, end_dim=-1)"
-std::string op_text(const Node& n) { return std::string(n.op_name) + "(" + to_string(n.attrs()) + ")"; }
+std::string op_text(const Node& n) { return std::string(n.op_name()) + "(" + to_string(n.attrs()) + ")"; }
 
 // A replay of one op reading only the running value, as the layer that does
 // exactly that op, when there is one (the Sequential then prints like PyTorch's).
@@ -270,7 +270,7 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
     if (stop < 0) {
       std::string children;
       for (int c : detail::registered_child_calls(*trace)) {
-        const std::string& p = trace->calls()[static_cast<size_t>(c)].path();
+        const std::string p(trace->calls()[static_cast<size_t>(c)].path());
         if (children.find("'" + p + "'") == std::string::npos) children += (children.empty() ? "'" : ", '") + p + "'";
       }
       throw Error("cannot stop after '" + options.upto + "': the forward of " + r.module_type +
@@ -307,13 +307,13 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
         std::set<std::string> reads;
         for (const Unit& u : replay->steps()) {
           if (u.is_call) {
-            step.ops.push_back("call " + trace->calls()[static_cast<size_t>(u.call)].path());
+            step.ops.push_back("call " + std::string(trace->calls()[static_cast<size_t>(u.call)].path()));
             continue;
           }
           step.ops.push_back(op_text(trace->graph()[u.node]));
           for (const ValueRef& v : program.reads(u)) {
             const Node& leaf = trace->graph()[v.node];
-            if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) reads.insert(leaf.name());
+            if (leaf.kind == NodeKind::parameter || leaf.kind == NodeKind::buffer) reads.insert(std::string(leaf.name()));
           }
         }
         step.reads.assign(reads.begin(), reads.end());

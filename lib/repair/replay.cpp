@@ -24,7 +24,7 @@ Program::Program(const Trace& trace, std::set<int> opened) : trace_(trace), open
   first_order_.assign(calls.size(), UINT32_MAX);
   std::set<Unit> seen;
   for (Vertex v : trace.op_nodes()) {
-    const uint32_t order = trace.graph()[v].order;
+    const uint32_t order = v;  // vertices are numbered in execution order
     for (int c : trace.call_stack(v)) first_order_[static_cast<size_t>(c)] = std::min(first_order_[static_cast<size_t>(c)], order);
     const Unit u = unit_of(v);
     if (seen.insert(u).second) units_.push_back(u);
@@ -88,7 +88,7 @@ std::vector<ValueRef> Program::makes(const Unit& u) const {
 }
 
 uint32_t Program::order(const Unit& u) const {
-  return u.is_call ? first_order_[static_cast<size_t>(u.call)] : trace_.graph()[u.node].order;
+  return u.is_call ? first_order_[static_cast<size_t>(u.call)] : u.node;
 }
 
 bool Program::depends_on_inputs(const ValueRef& v) const {
@@ -97,8 +97,8 @@ bool Program::depends_on_inputs(const ValueRef& v) const {
 }
 
 std::string Program::describe(const Unit& u) const {
-  if (u.is_call) return "the call of '" + trace_.calls()[static_cast<size_t>(u.call)].path() + "'";
-  return "op '" + std::string(trace_.graph()[u.node].op_name) + "'";
+  if (u.is_call) return "the call of '" + std::string(trace_.calls()[static_cast<size_t>(u.call)].path()) + "'";
+  return "op '" + std::string(trace_.graph()[u.node].op_name()) + "'";
 }
 
 // ---- Replay ----
@@ -131,7 +131,7 @@ Replay::Replay(std::shared_ptr<const Trace> trace, std::shared_ptr<Module> owner
     const auto unit = program_->maker(v);
     if (!unit) {
       if (trace_->graph()[v.node].kind == NodeKind::input) {
-        throw Error("cannot replay: the result needs the forward's input '" + trace_->graph()[v.node].name() +
+        throw Error("cannot replay: the result needs the forward's input '" + std::string(trace_->graph()[v.node].name()) +
                     "', which is not given");
       }
       continue;  // a parameter, buffer or constant: read from the trace
@@ -164,9 +164,12 @@ Tensors Replay::run(const Tensors& fed) const {
   for (size_t i = 0; i < fed.size(); ++i) env[fed_[i]] = fed[i];
   auto value = [&](const ValueRef& r) -> const Tensor& {
     if (auto it = env.find(r); it != env.end()) return it->second;
+    // A parameter, buffer or constant: the model's tensor (alive: owner_),
+    // or the constant the trace kept; let go after its last reader like the rest.
+    if (Tensor outside = trace_->value(r.node); outside.defined()) return env.emplace(r, std::move(outside)).first->second;
     const Node& n = g[r.node];
-    if (n.value().defined()) return n.value();  // a parameter, buffer or constant
-    throw Error("cannot replay: value of '" + (n.name().empty() ? std::string(n.op_name) : n.name()) + "' is not available");
+    throw Error("cannot replay: value of '" + std::string(n.name().empty() ? n.op_name() : n.name()) +
+                "' is not available");
   };
   // Each target is taken as soon as it exists, as a copy while steps remain:
   // a later step may write it in place (relu_, +=), and the value wanted is
@@ -180,7 +183,7 @@ Tensors Replay::run(const Tensors& fed) const {
       const auto it = env.find(targets_[i]);
       const Node& n = g[targets_[i].node];
       if (it != env.end()) results[i] = last ? it->second : unrecorded_copy(it->second);
-      else if (n.value().defined() && n.kind != NodeKind::op) results[i] = n.value();
+      else if (n.kind != NodeKind::op) results[i] = trace_->value(targets_[i].node);
     }
   };
   // After a step and take_ready(): what no later step reads is dropped (its

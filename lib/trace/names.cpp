@@ -14,7 +14,7 @@ std::vector<NamedValue> value_names(const Trace& trace) {
   auto owner_of = [&](Vertex v) -> std::string {
     const std::vector<int> stack = trace.call_stack(v);
     for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
-      if (calls[static_cast<size_t>(*it)].registered) return calls[static_cast<size_t>(*it)].path();
+      if (calls[static_cast<size_t>(*it)].registered) return std::string(calls[static_cast<size_t>(*it)].path());
     }
     return "";
   };
@@ -23,19 +23,19 @@ std::vector<NamedValue> value_names(const Trace& trace) {
   for (Vertex v : trace.op_nodes()) {
     const Node& n = trace.graph()[v];
     const std::string owner = owner_of(v);
-    const std::string base = (owner.empty() ? "" : owner + ".") + std::string(n.op_name);
+    const std::string base = (owner.empty() ? "" : owner + ".") + std::string(n.op_name());
     const int k = seen[base]++;
-    named.push_back({n.order, NamedValue{k == 0 ? base : base + "_" + std::to_string(k), false, -1, v}});
+    named.push_back({v, NamedValue{k == 0 ? base : base + "_" + std::to_string(k), false, -1, v}});
   }
   // A call comes just before its first op (or, with none, before the next op).
   std::vector<uint32_t> first(calls.size(), UINT32_MAX);
   for (Vertex v : trace.op_nodes()) {
-    for (int c : trace.call_stack(v)) first[static_cast<size_t>(c)] = std::min(first[static_cast<size_t>(c)], trace.graph()[v].order);
+    for (int c : trace.call_stack(v)) first[static_cast<size_t>(c)] = std::min<uint32_t>(first[static_cast<size_t>(c)], v);
   }
   for (size_t c = 1; c < calls.size(); ++c) {
     if (!calls[c].registered) continue;
     const std::string name =
-        calls[c].call_index == 0 ? calls[c].path() : calls[c].path() + "_" + std::to_string(calls[c].call_index);
+        std::string(calls[c].path()) + (calls[c].call_index == 0 ? "" : "_" + std::to_string(calls[c].call_index));
     named.push_back({first[c], NamedValue{name, true, static_cast<int>(c), 0}});
   }
   std::stable_sort(named.begin(), named.end(), [](const auto& a, const auto& b) {

@@ -1,17 +1,12 @@
 #include "trace/recorder.hpp"
 
 #include <atomic>
+#include <stdexcept>
 
 namespace modtrace::detail {
 namespace {
 
 std::atomic<uint64_t> next_trace_id{1};
-
-NodeDetails named(std::string name) {
-  NodeDetails details;
-  details.name = std::move(name);
-  return details;
-}
 
 }  // namespace
 
@@ -23,17 +18,35 @@ Recorder::Recorder(const Module* root, const TraceOptions& options)
   trace_.shape_only_ = options.shape_only;
   if (root == nullptr) return;
   for (const auto& [key, t] : root->named_parameters()) {
-    if (!t.is_meta()) named_storage_.emplace(t.data(), std::make_pair(key, NodeKind::parameter));
+    if (!t.is_meta()) named_storage_.emplace(t.data(), Named{key, NodeKind::parameter, t.shape()});
   }
   for (const auto& [key, t] : root->named_buffers()) {
-    if (!t.is_meta()) named_storage_.emplace(t.data(), std::make_pair(key, NodeKind::buffer));
+    if (!t.is_meta()) named_storage_.emplace(t.data(), Named{key, NodeKind::buffer, t.shape()});
   }
 }
 
+const Shape* Recorder::stored(const Shape& shape) {
+  return shapes_.intern(shape, [&](const Shape& s) { return &store_->shapes.emplace_back(s); });
+}
+
+const Attrs* Recorder::stored(const Attrs& attrs) {
+  return attribute_sets_.intern(attrs, [&](const Attrs& a) { return &store_->attribute_sets.emplace_back(a); });
+}
+
+const char* Recorder::stored(std::string_view text) {
+  return texts_.intern(text, [&](std::string_view t) { return store_->text.add(t); });
+}
+
+NodeDetails& Recorder::details_of(Node& node) {
+  if (!node.has_details()) throw std::logic_error("details_of: a node of kind " + std::string(kind_name(node.kind)));
+  if (node.details_ == nullptr) node.details_ = &store_->details.emplace_back();
+  // The recorder made it, in its own store: it may still fill it in.
+  return const_cast<NodeDetails&>(*node.details_);
+}
+
 Vertex Recorder::add_node(Node node) {
-  node.order = next_order_++;
-  nodes_.push_back(std::move(node));
-  return nodes_.size() - 1;
+  nodes_.push_back(node);
+  return static_cast<Vertex>(nodes_.size() - 1);
 }
 
 void Recorder::add_edge(Vertex source, Vertex target, Edge edge) {
@@ -42,11 +55,29 @@ void Recorder::add_edge(Vertex source, Vertex target, Edge edge) {
 }
 
 Trace Recorder::take() {
-  // Compressed sparse rows keep each vertex's edges in the order they were
-  // added, as the adjacency list did: operands stay in order.
+  // The text goes into one block of its exact size (names and paths are a
+  // third of a zoo trace), every pointer to it moved along.
+  store_->text.compact([&](auto moved) {
+    for (Node& n : nodes_) {
+      if (!n.has_details()) {
+        n.name_ = moved(n.name_);
+      } else if (n.details_ != nullptr) {
+        NodeDetails& details = const_cast<NodeDetails&>(*n.details_);  // the recorder's own, still being finished
+        details.origin = moved(details.origin);
+        details.error = moved(details.error);
+      }
+    }
+    for (ModuleCall& c : trace_.calls_) {
+      c.path_ = moved(c.path_);
+      c.type_ = moved(c.type_);
+    }
+  });
+  // Compressed sparse rows keep each vertex's out-edges in the order they
+  // were added, as the adjacency list did (consumers in order); in-edges
+  // come by source, each carrying its operand position.
   auto graph = std::make_shared<Graph>(boost::edges_are_unsorted_multi_pass, edge_ends_.begin(), edge_ends_.end(),
                                        edges_.begin(), nodes_.size());
-  for (Vertex v = 0; v < nodes_.size(); ++v) (*graph)[v] = std::move(nodes_[v]);
+  for (Vertex v = 0; v < nodes_.size(); ++v) (*graph)[v] = nodes_[v];
   std::vector<Node>().swap(nodes_);
   std::vector<std::pair<Vertex, Vertex>>().swap(edge_ends_);
   std::vector<Edge>().swap(edges_);
@@ -67,18 +98,17 @@ Vertex Recorder::value_of(const Tensor& t) {
     if (auto it = outside_values_.find(key); it != outside_values_.end()) return it->second;
   }
   Node node;
-  store_->set_shape(node, t.shape());
-  NodeDetails details;
-  if (auto named = storage ? named_storage_.find(storage) : named_storage_.end(); named != named_storage_.end()) {
-    node.kind = named->second.second;
-    details.name = named->second.first;
+  node.shape_ = stored(t.shape());
+  const auto named = storage ? named_storage_.find(storage) : named_storage_.end();
+  if (named != named_storage_.end() && named->second.shape == t.shape()) {
+    // Its value is the model's (Trace::value): the node holds only the key.
+    node.kind = named->second.kind;
+    node.name_ = stored(named->second.key);
   } else {
-    node.kind = NodeKind::constant;
-    details.name = "constant";
+    node.kind = NodeKind::constant;  // named "constant"
+    details_of(node).constant = &store_->constants.emplace_back(t);
   }
-  details.value = t;
-  store_->set_details(node, std::move(details));
-  const Vertex v = add_node(std::move(node));
+  const Vertex v = add_node(node);
   if (storage != nullptr) outside_values_.emplace(key, v);
   return v;
 }
@@ -97,47 +127,41 @@ std::vector<Vertex> Recorder::values_of(const Tensors& ts) {
   return out;
 }
 
-Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, Shape shape, const SourceLocation& where,
-                             std::string error) {
+Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, std::span<const Tensor> outs,
+                             const SourceLocation& where, std::string_view error) {
   Node node;
   node.kind = kind;
   node.op = call.op;
-  node.op_name = op_info(call.op).name;
-  store_->set_attrs(node, call.attrs);
-  store_->set_shape(node, shape);
+  node.attrs_ = stored(call.attrs);
+  node.shape_ = stored(outs.empty() ? Shape{} : outs[0].shape());
   node.call = current_call();
   node.source = where;
-  const std::string_view origin = modtrace::OpOrigin::current();
-  if (!origin.empty() || !error.empty()) {
-    NodeDetails details;
-    details.origin = origin;
-    details.error = std::move(error);
-    store_->set_details(node, std::move(details));
+  if (outs.size() > 1) {
+    std::vector<Shape> shapes;
+    for (const Tensor& out : outs) shapes.push_back(out.shape());
+    details_of(node).output_shapes = &store_->output_shape_lists.emplace_back(std::move(shapes));
   }
-  input_shapes_.clear();
-  // Resolve the inputs first: an input from outside the trace becomes a node before this one.
+  if (const std::string_view origin = modtrace::OpOrigin::current(); !origin.empty()) {
+    details_of(node).origin = stored(origin);
+  }
+  if (!error.empty()) details_of(node).error = store_->text.add(error);
+  // Resolve the inputs first: an input from outside the trace becomes a node
+  // before this one. Its operands' shapes are theirs (Trace::input_shapes).
   std::vector<std::pair<Vertex, Edge>> sources;
   sources.reserve(call.input_count());
   for (size_t i = 0; i < call.input_count(); ++i) {
     if (!call.has_input(i)) continue;
     const Tensor& in = call.input(i);
-    input_shapes_.push_back(in.shape());
     const int output = in.trace_tag().trace == id_ ? static_cast<int>(in.trace_tag().output) : 0;
     sources.emplace_back(value_of(in), Edge{static_cast<int>(i), output});
   }
-  store_->set_input_shapes(node, input_shapes_);
-  const Vertex v = add_node(std::move(node));
+  const Vertex v = add_node(node);
   for (const auto& [source, edge] : sources) add_edge(source, v, edge);
   return v;
 }
 
 void Recorder::record_op(const OpCall& call, std::span<Tensor> outs, const SourceLocation& where) {
-  const Vertex v = add_op_node(call, NodeKind::op, outs.empty() ? Shape{} : outs[0].shape(), where);
-  if (outs.size() != 1) {
-    std::vector<Shape> shapes;
-    for (const Tensor& out : outs) shapes.push_back(out.shape());
-    store_->set_output_shapes(nodes_[v], shapes);
-  }
+  const Vertex v = add_op_node(call, NodeKind::op, outs, where);
   for (size_t i = 0; i < outs.size(); ++i) outs[i].set_trace_tag({id_, static_cast<uint32_t>(v), static_cast<uint32_t>(i)});
 }
 
@@ -151,7 +175,7 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs, const Sour
   record.store_ = store_.get();
   record.parent = current_call();
   record.module = &module;
-  record.type_ = store_->intern(module.type_name());
+  record.type_ = stored(module.type_name());
   record.call_index = call_counts_[&module]++;
   record.source = where;
   record.tuple_argument = tuple_argument;
@@ -160,9 +184,9 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs, const Sour
     record.depth = parent.depth + 1;
     const std::string name = name_in_caller(*parent.module, module);
     record.registered = !name.starts_with('<');
-    record.path_ = store_->intern(parent.path().empty() ? name : parent.path() + "." + name);
+    record.path_ = stored(parent.path().empty() ? name : std::string(parent.path()) + "." + name);
   } else {
-    record.path_ = store_->intern("");
+    record.path_ = stored("");
   }
   append_values(inputs, record.inputs_at_, record.inputs_count_);
   if (options_.keep_values_of && *options_.keep_values_of == record.path()) {
@@ -199,9 +223,9 @@ Tensor Recorder::add_input(const Tensor& value, std::string name) {
   Tensor fed = options_.shape_only ? Tensor::meta(value.shape()) : value;
   Node node;
   node.kind = NodeKind::input;
-  store_->set_details(node, named(std::move(name)));
-  store_->set_shape(node, value.shape());
-  const Vertex v = add_node(std::move(node));
+  node.name_ = stored(name);
+  node.shape_ = stored(value.shape());
+  const Vertex v = add_node(node);
   trace_.inputs_.push_back(v);
   fed.set_trace_tag({id_, static_cast<uint32_t>(v)});
   return fed;
@@ -212,9 +236,9 @@ void Recorder::add_outputs(const Tensors& values) {
     const Vertex source = value_of(values[i]);
     Node node;
     node.kind = NodeKind::output;
-    store_->set_details(node, named(values.size() == 1 ? "output" : "output." + std::to_string(i)));
-    store_->set_shape(node, values[i].shape());
-    const Vertex v = add_node(std::move(node));
+    node.name_ = stored(values.size() == 1 ? "output" : "output." + std::to_string(i));
+    node.shape_ = stored(values[i].shape());
+    const Vertex v = add_node(node);
     const int output = values[i].trace_tag().trace == id_ ? static_cast<int>(values[i].trace_tag().output) : 0;
     add_edge(source, v, Edge{0, output});
     trace_.outputs_.push_back(v);

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "modtrace/trace.hpp"
+#include "trace/interner.hpp"
 #include "trace/store.hpp"
 #include "ops/op_call.hpp"
 
@@ -34,9 +35,9 @@ class Recorder {
  private:
   Vertex add_node(Node node);
   void add_edge(Vertex source, Vertex target, Edge edge);
-  // An op node for `call` (inputs' shapes, attributes, call, source) and its input edges.
-  Vertex add_op_node(const OpCall& call, NodeKind kind, Shape shape, const SourceLocation& where,
-                     std::string error = {});
+  // An op node for `call` (attributes, output shapes, call, source) and its input edges.
+  Vertex add_op_node(const OpCall& call, NodeKind kind, std::span<const Tensor> outs, const SourceLocation& where,
+                     std::string_view error = {});
   // The vertex holding `t`'s value: its producer in this trace, or a new
   // parameter, buffer or constant node.
   Vertex value_of(const Tensor& t);
@@ -46,20 +47,43 @@ class Recorder {
   void append_values(const Tensors& values, uint32_t& at, uint32_t& count);
   int current_call() const { return call_stack_.empty() ? -1 : call_stack_.back(); }
 
+  // The stored copy of a shape, attribute set or text, each stored once.
+  const Shape* stored(const Shape& shape);
+  const Attrs* stored(const Attrs& attrs);
+  const char* stored(std::string_view text);
+  NodeDetails& details_of(Node& node);
+
   Trace trace_;
   // Recorded in order, appended only; take() turns them into the graph.
   std::shared_ptr<TraceStore> store_ = std::make_shared<TraceStore>();
   std::vector<Node> nodes_;
   std::vector<std::pair<Vertex, Vertex>> edge_ends_;
   std::vector<Edge> edges_;
-  std::vector<Shape> input_shapes_;  // scratch for add_op_node: no allocation per op
+  struct ShapeOf {
+    const Shape& operator()(const Shape* s) const noexcept { return *s; }
+  };
+  struct AttrsOf {
+    const Attrs& operator()(const Attrs* a) const noexcept { return *a; }
+  };
+  struct TextOf {
+    std::string_view operator()(const char* p) const noexcept { return TextArena::view(p); }
+  };
+  Interner<const Shape*, Shape, ShapeOf, ShapeHash> shapes_;
+  Interner<const Attrs*, Attrs, AttrsOf, AttrsHash, AttrsEqual> attribute_sets_;
+  Interner<const char*, std::string_view, TextOf> texts_;
   TraceOptions options_;
   uint64_t id_;
-  uint32_t next_order_ = 0;
   std::vector<int> call_stack_;
   std::unordered_map<const Module*, int> call_counts_;
-  // Parameters and buffers of the root, by storage: (state_dict key, kind).
-  std::unordered_map<const float*, std::pair<std::string, NodeKind>> named_storage_;
+  // Parameters and buffers of the root, by storage: the state_dict key,
+  // kind and shape (a tensor sharing the storage with another shape is no
+  // parameter: a constant).
+  struct Named {
+    std::string key;
+    NodeKind kind;
+    Shape shape;
+  };
+  std::unordered_map<const float*, Named> named_storage_;
   // Values that came from outside the trace, so each appears once.
   std::map<std::pair<const float*, Shape>, Vertex> outside_values_;
   std::optional<Vertex> failed_node_;

@@ -1,11 +1,14 @@
 #include "modtrace/trace.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <cstring>
 #include <type_traits>
 #include <variant>
 #include <stdexcept>
 
+#include "modtrace/error.hpp"
+#include "trace/interner.hpp"
 #include "trace/recorder.hpp"
 #include "trace/store.hpp"
 
@@ -17,19 +20,35 @@ namespace {
 const Shape kNoShape;
 const std::vector<Shape> kNoShapes;
 const Attrs kNoAttrs;
-const NodeDetails kNoDetails;
-}  // namespace
-
-Node::Node() : shape_(&kNoShape), input_shapes_(&kNoShapes), output_shapes_(&kNoShapes), attrs_(&kNoAttrs) {}
-
-const NodeDetails& Node::details() const { return details_ != nullptr ? *details_ : kNoDetails; }
-
-namespace {
-const std::string kNoText;
 const Tensors kNoTensors;
 }  // namespace
 
-ModuleCall::ModuleCall() : path_(&kNoText), type_(&kNoText) {}
+Node::Node() : shape_(&kNoShape), attrs_(&kNoAttrs) {}
+
+std::string_view Node::op_name() const { return op ? modtrace::op_name(*op) : std::string_view(); }
+
+const std::vector<Shape>& Node::output_shapes() const {
+  const detail::NodeDetails* d = details();
+  return d != nullptr && d->output_shapes != nullptr ? *d->output_shapes : kNoShapes;
+}
+
+std::string_view Node::name() const {
+  if (kind == NodeKind::constant) return "constant";
+  return has_details() ? std::string_view() : detail::TextArena::view(name_);
+}
+
+std::string_view Node::origin() const {
+  const detail::NodeDetails* d = details();
+  return d != nullptr ? detail::TextArena::view(d->origin) : std::string_view();
+}
+
+std::string_view Node::error() const {
+  const detail::NodeDetails* d = details();
+  return d != nullptr ? detail::TextArena::view(d->error) : std::string_view();
+}
+
+std::string_view ModuleCall::path() const { return detail::TextArena::view(path_); }
+std::string_view ModuleCall::type() const { return detail::TextArena::view(type_); }
 
 namespace {
 // A call's run of one of the store's arrays (none before the call is recorded).
@@ -56,6 +75,32 @@ std::span<const int> ModuleCall::output_slots() const {
 const Tensors& ModuleCall::input_values() const {
   return kept_values_ < 0 ? kNoTensors : store_->kept_values[static_cast<size_t>(kept_values_)];
 }
+
+namespace detail {
+
+const char* TextArena::add(std::string_view text) {
+  constexpr size_t kFirstBlock = 256, kLargestBlock = 64 * 1024;
+  if (text.size() > UINT32_MAX - 8) throw Error("a text of " + std::to_string(text.size()) + " bytes is too long for a trace");
+  const auto length = static_cast<uint32_t>(text.size());
+  const size_t needed = sizeof length + text.size();
+  if (blocks_.empty() || blocks_.back().used + needed > blocks_.back().capacity) {
+    // A text larger than the next block gets a block of its own.
+    const size_t last = blocks_.empty() ? 0 : blocks_.back().capacity;
+    const size_t next = last == 0 ? kFirstBlock : std::min(last * 2, kLargestBlock);
+    Block b;
+    b.capacity = std::max(next, needed);
+    b.bytes = std::make_unique_for_overwrite<char[]>(b.capacity);
+    blocks_.push_back(std::move(b));
+  }
+  Block& b = blocks_.back();
+  char* at = b.bytes.get() + b.used;
+  std::memcpy(at, &length, sizeof length);
+  if (!text.empty()) std::memcpy(at + sizeof length, text.data(), text.size());
+  b.used += needed;
+  return at + sizeof length;
+}
+
+}  // namespace detail
 
 namespace detail {
 
@@ -174,10 +219,47 @@ Trace trace_module(Module& module, const Tensors& inputs, const TraceOptions& op
 
 // ---- queries ----
 
+std::vector<Shape> Trace::input_shapes(Vertex v) const {
+  // In-edges come by source vertex, not operand position (x reads before y
+  // in cat([y, x]) when x is older): the edge's operand says where each goes.
+  std::vector<std::pair<int, const Shape*>> operands;
+  for (const auto e : boost::make_iterator_range(boost::in_edges(v, *graph_))) {
+    operands.emplace_back((*graph_)[e].operand, &shape_of(boost::source(e, *graph_), (*graph_)[e].output));
+  }
+  std::sort(operands.begin(), operands.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Shape> shapes;
+  for (const auto& [operand, shape] : operands) shapes.push_back(*shape);
+  return shapes;
+}
+
+const Shape& Trace::shape_of(Vertex v, int output) const {
+  const Node& n = (*graph_)[v];
+  const size_t count = std::max<size_t>(n.output_shapes().size(), 1);
+  if (output < 0 || static_cast<size_t>(output) >= count) {
+    throw Error("node " + std::to_string(v) + " (" + std::string(n.op ? n.op_name() : kind_name(n.kind)) + ") has " +
+                std::to_string(count) + (count == 1 ? " output" : " outputs") + ": no output " + std::to_string(output));
+  }
+  return n.output_shapes().empty() ? n.shape() : n.output_shapes()[static_cast<size_t>(output)];
+}
+
+Tensor Trace::value(Vertex v) const {
+  const Node& n = (*graph_)[v];
+  switch (n.kind) {
+    case NodeKind::parameter:
+    case NodeKind::buffer: {
+      // Looked up, not kept: a trace of ResNet-50 would otherwise hold 267
+      // tensor handles. get_parameter does not change the module.
+      Module& model = const_cast<Module&>(*root_);
+      return n.kind == NodeKind::parameter ? model.get_parameter(n.name()) : model.get_buffer(n.name());
+    }
+    case NodeKind::constant: return n.details() != nullptr && n.details()->constant ? *n.details()->constant : Tensor();
+    default: return Tensor();
+  }
+}
+
 std::vector<Vertex> Trace::nodes() const {
-  std::vector<Vertex> out;
-  for (Vertex v : boost::make_iterator_range(boost::vertices(*graph_))) out.push_back(v);
-  std::sort(out.begin(), out.end(), [&](Vertex a, Vertex b) { return (*graph_)[a].order < (*graph_)[b].order; });
+  std::vector<Vertex> out(boost::num_vertices(*graph_));
+  std::iota(out.begin(), out.end(), Vertex{0});
   return out;
 }
 
@@ -199,7 +281,7 @@ Ownership Trace::ownership(Vertex v) const {
   return ownership_in_call(v, -1);
 }
 
-Ownership Trace::ownership(Vertex v, const std::string& path) const {
+Ownership Trace::ownership(Vertex v, std::string_view path) const {
   for (int call : calls_of(path)) {
     Ownership o = ownership_in_call(v, call);
     if (o.kind != Ownership::Kind::outside) return o;
@@ -244,7 +326,7 @@ std::vector<int> Trace::call_stack(Vertex v) const {
   return stack;
 }
 
-std::vector<int> Trace::calls_of(const std::string& path) const {
+std::vector<int> Trace::calls_of(std::string_view path) const {
   std::vector<int> out;
   for (size_t i = 0; i < calls_.size(); ++i) {
     if (calls_[i].path() == path) out.push_back(static_cast<int>(i));
