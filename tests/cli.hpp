@@ -38,10 +38,12 @@ struct Scratch {
   std::string operator/(const std::string& name) const { return (dir / name).string(); }
 };
 
-inline Result tool(const std::string& args) {
+// `env`: assignments for the tool's environment ("MODTRACE_ISA=avx2").
+inline Result tool(const std::string& args, const std::string& env = "") {
   static const Scratch logs;
   const std::string out = logs / "stdout", err = logs / "stderr";
-  const std::string command = std::string(MODTRACE_CLI) + " " + args + " >" + out + " 2>" + err;
+  const std::string command = (env.empty() ? "" : "env " + env + " ") + std::string(MODTRACE_CLI) + " " + args +
+                              " >" + out + " 2>" + err;
   const int raw = std::system(command.c_str());
   return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
 }

@@ -693,6 +693,13 @@ int main(int argc, char** argv) {
         throw UsageError(std::string("--max-memory: ") + e.what());
       }
     }
+    // A MODTRACE_ISA this machine cannot honour is a usage error up front,
+    // not an op's failure in the middle of a forward.
+    try {
+      (void)kernel_isa();
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
     if (*run_cmd) check_model_options(run.model);
     if (*trace_cmd) check_model_options(trace.model);
     if (*diff_cmd) check_model_options(diff.model);

@@ -13,6 +13,7 @@
 #include "modtrace/analysis.hpp"
 #include "modtrace/blocks.hpp"
 #include "modtrace/containers.hpp"
+#include "modtrace/cpu.hpp"
 #include "modtrace/error.hpp"
 #include "modtrace/functional.hpp"
 #include "modtrace/init.hpp"

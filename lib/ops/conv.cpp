@@ -11,7 +11,7 @@
 
 #include "modtrace/functional.hpp"
 #include "core/tensor_internals.hpp"
-#include "ops/eigen.hpp"
+#include "kernels/gemm.hpp"
 #include "ops/map.hpp"
 #include "ops/op_call.hpp"
 
@@ -242,11 +242,12 @@ void convolve(const OpCall& call, const ConvGeometry& g, Tensor& out) {
     for (int64_t group = 0; group < g.groups; ++group) {
       const float* image = input + (n * g.in_channels + group * group_in) * g.height * g.width;
       if (!pointwise) im2col(image, group_in, g, columns.data());
-      ConstMatrixMap cols(pointwise ? image : columns.data(), patch, plane);
-      ConstMatrixMap kernel(weight + group * group_out * patch, group_out, patch);
-      MatrixMap result(output + (n * g.out_channels + group * group_out) * plane, group_out, plane);
-      result.noalias() = kernel * cols;
-      if (bias) result.colwise() += Eigen::Map<const Eigen::VectorXf>(bias + group * group_out, group_out);
+      // [group_out, patch] x [patch, plane], each output channel's bias added to its row.
+      gemm({.m = group_out, .n = plane, .k = patch,
+            .a = weight + group * group_out * patch,
+            .b = pointwise ? image : columns.data(),
+            .c = output + (n * g.out_channels + group * group_out) * plane,
+            .row_bias = bias ? bias + group * group_out : nullptr});
     }
   }
 }
@@ -289,10 +290,11 @@ void run_conv_transpose2d(const OpCall& call, Tensor& out) {
   Tensor columns = TensorInternals::workspace({group_out * taps, in_plane});
   for (int64_t n = 0; n < g.batch; ++n) {
     for (int64_t group = 0; group < g.groups; ++group) {
-      ConstMatrixMap x(input + (n * g.in_channels + group * group_in) * in_plane, group_in, in_plane);
-      ConstMatrixMap w(weight + group * group_in * group_out * taps, group_in, group_out * taps);
-      MatrixMap cols(columns.data(), group_out * taps, in_plane);
-      cols.noalias() = w.transpose() * x;
+      // W^T [group_out * taps, group_in] x X [group_in, in_plane].
+      gemm({.m = group_out * taps, .n = in_plane, .k = group_in,
+            .a = weight + group * group_in * group_out * taps, .transpose_a = true,
+            .b = input + (n * g.in_channels + group * group_in) * in_plane,
+            .c = columns.data()});
       float* dst = output + (n * g.out_channels + group * group_out) * out_plane;
       parallel_for(group_out, group_out * taps * in_plane, [&](int64_t c) {
         float* plane = dst + c * out_plane;

@@ -1,12 +1,12 @@
-// matmul (torch.matmul semantics), bmm, baddbmm and linear, as Eigen GEMMs
-// on row-major maps; einsum as a direct contraction summed in double.
+// matmul (torch.matmul semantics), bmm, baddbmm and linear, as GEMMs
+// (kernels/gemm.hpp, built per instruction set); einsum as a direct contraction summed in double.
 
 #include <algorithm>
 #include <map>
 #include <string>
 
 #include "core/parallel.hpp"
-#include "ops/eigen.hpp"
+#include "kernels/gemm.hpp"
 #include "ops/strided.hpp"
 #include "modtrace/functional.hpp"
 #include "ops/op_call.hpp"
@@ -79,10 +79,7 @@ void run_matmul(const OpCall& call, Tensor& out) {
   for (int64_t i = 0; i < batches; ++i) {
     const int64_t ia = broadcast_matrix_index(i, p.batch, p.a_batch);
     const int64_t ib = broadcast_matrix_index(i, p.batch, p.b_batch);
-    ConstMatrixMap a(pa + ia * p.n * p.k, p.n, p.k);
-    ConstMatrixMap b(pb + ib * p.k * p.m, p.k, p.m);
-    MatrixMap o(po + i * p.n * p.m, p.n, p.m);
-    o.noalias() = a * b;
+    gemm({.m = p.n, .n = p.m, .k = p.k, .a = pa + ia * p.n * p.k, .b = pb + ib * p.k * p.m, .c = po + i * p.n * p.m});
   }
 }
 
@@ -104,8 +101,7 @@ Shape batched_product_shape(const OpCall& call, size_t first) {
 void batched_product(const Tensor& a, const Tensor& b, float* out) {
   const int64_t batch = a.shape()[0], n = a.shape()[1], k = a.shape()[2], m = b.shape()[2];
   for (int64_t i = 0; i < batch; ++i) {
-    MatrixMap o(out + i * n * m, n, m);
-    o.noalias() = ConstMatrixMap(a.data() + i * n * k, n, k) * ConstMatrixMap(b.data() + i * k * m, k, m);
+    gemm({.m = n, .n = m, .k = k, .a = a.data() + i * n * k, .b = b.data() + i * k * m, .c = out + i * n * m});
   }
 }
 
@@ -329,14 +325,9 @@ void run_linear(const OpCall& call, Tensor& out) {
   const int64_t in_features = w.shape()[1];
   const int64_t out_features = w.shape()[0];
   const int64_t rows = in_features == 0 ? out.numel() / std::max<int64_t>(out_features, 1) : x.numel() / in_features;
-  ConstMatrixMap input(x.data(), rows, in_features);
-  ConstMatrixMap weight(w.data(), out_features, in_features);
-  MatrixMap result(out.data(), rows, out_features);
-  result.noalias() = input * weight.transpose();
-  if (call.has_input(2)) {
-    Eigen::Map<const Eigen::RowVectorXf> bias(call.input(2).data(), out_features);
-    result.rowwise() += bias;
-  }
+  // x [rows, in] times W^T, W being [out, in]; the bias added to every row.
+  gemm({.m = rows, .n = out_features, .k = in_features, .a = x.data(), .b = w.data(), .transpose_b = true,
+        .c = out.data(), .column_bias = call.has_input(2) ? call.input(2).data() : nullptr});
 }
 
 using C = OpCategory;

@@ -1,0 +1,32 @@
+#pragma once
+// The instruction set of modtrace's compute kernels.
+//
+// The matrix product behind convolutions, linear layers and matmul (nearly
+// all of a forward's arithmetic) is compiled for x86-64's baseline (SSE2),
+// AVX2 with FMA, and AVX-512. At first use AVX2 is chosen when this CPU and
+// its OS support it (else baseline), or the one the environment variable
+// MODTRACE_ISA names (baseline, avx2, avx512), so one binary runs everywhere
+// and fast. AVX-512 is there on request: with Eigen 3.4's kernels it
+// measured no faster than AVX2 (docs/benchmarks.md).
+// Every choice gives the same results up to float rounding: the tests run
+// the parity suite against PyTorch on each. Other platforms have baseline.
+//
+//   std::cout << modtrace::kernel_isa();   // "avx2"
+
+#include <string_view>
+#include <vector>
+
+namespace modtrace {
+
+// The set in use: "baseline", "avx2" or "avx512". Error when MODTRACE_ISA
+// names one this build or this CPU cannot run (or none at all).
+std::string_view kernel_isa();
+
+// The sets this build has and this CPU runs, narrowest first.
+std::vector<std::string_view> available_kernel_isas();
+
+// Uses `isa` from now on, in every thread; call it between forwards, not
+// during one. Error naming what is available when it is not.
+void set_kernel_isa(std::string_view isa);
+
+}  // namespace modtrace
