@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 #include <chrono>
 #include <unistd.h>
 
@@ -245,10 +246,21 @@ TEST_CASE("a dot that writes nothing, crashes or hangs is an error naming what h
     CHECK(test::error_of([&] { render_dot(dot, "png"); })
               .rfind("Graphviz's dot did not finish rendering png within 1 s (MODTRACE_DOT_TIMEOUT sets the limit)", 0) == 0);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+    ::unsetenv("MODTRACE_DOT_TIMEOUT");
+  }
+  {
+    // A bad limit is refused before dot starts: no dot is left running
+    // unwaited (it held the test's output open for its 30 s).
+    const auto started = std::filesystem::temp_directory_path() / ("modtrace-dot-started-" + std::to_string(::getpid()));
+    FakeDot fake("touch " + started.string() + "; exec /bin/sleep 30");
+    PathOverride path(fake.dir.string());
     ::setenv("MODTRACE_DOT_TIMEOUT", "soon", 1);
     CHECK(test::error_of([&] { render_dot(dot, "png"); }) ==
           "MODTRACE_DOT_TIMEOUT='soon' is not a number of seconds between 1 and 86400");
     ::unsetenv("MODTRACE_DOT_TIMEOUT");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // time for a wrongly started dot to show
+    CHECK_FALSE(std::filesystem::exists(started));
+    std::filesystem::remove(started);
   }
 }
 

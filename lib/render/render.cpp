@@ -194,6 +194,8 @@ struct ScratchDir {
 std::string render_dot(const std::string& dot, const std::string& format) {
   if (format != "svg" && format != "png") throw Error("cannot render '" + format + "': expected svg or png");
   const std::string program = find_dot();
+  // Read before dot starts: a bad value must not leave a dot running unwaited.
+  const int limit = dot_time_limit();
   ScratchDir scratch;
   const auto in = scratch.path / "graph.dot";
   const auto out = scratch.path / ("graph." + format);
@@ -217,7 +219,6 @@ std::string render_dot(const std::string& dot, const std::string& format) {
   if (spawned != 0) throw Error("cannot run " + program + ": " + std::strerror(spawned));
   // Waits at most the time limit, then stops dot: a graph too large for it
   // should fail, not hang the tool.
-  const int limit = dot_time_limit();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit);
   int status = 0;
   bool timed_out = false;
