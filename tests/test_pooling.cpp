@@ -1,6 +1,9 @@
 // max_pool2d, avg_pool2d and adaptive_avg_pool2d: output sizes (including
 // ceil_mode), padding and the average's divisor.
 
+#include <cmath>
+#include <limits>
+
 #include "helpers.hpp"
 
 using namespace modtrace;
@@ -75,4 +78,35 @@ TEST_CASE("1-D pooling and max_unpool2d say what is wrong") {
         "max_unpool2d: indices must have the input's shape [1, 1, 2, 2] (got input [1, 1, 2, 2], indices [1, 1, 2, 1])");
   CHECK(test::error_of([&] { F::max_unpool2d(Tensor::ones({1, 1, 1, 1}), Tensor::full({1, 1, 1, 1}, 16), 2, std::nullopt, 0, 4); }) ==
         "max_unpool2d: found an invalid max index: 16 (output planes are 4x4) (got input [1, 1, 1, 1], indices [1, 1, 1, 1])");
+}
+
+TEST_CASE("max_pool2d's values equal those max_pool2d_with_indices finds, NaN and -inf included, for any window") {
+  // Two loops compute them (values only: a row at a time; with indices: a
+  // window at a time, aten's); every geometry here must agree exactly.
+  Tensor x = Tensor::deterministic({2, 3, 9, 11});
+  x.data()[5] = std::numeric_limits<float>::quiet_NaN();
+  x.data()[40] = -std::numeric_limits<float>::infinity();
+  x.data()[41] = -std::numeric_limits<float>::infinity();
+  int checked = 0;
+  for (int64_t k : {1, 2, 3, 4}) {
+    for (int64_t stride : {1, 2, 3}) {
+      for (int64_t pad = 0; pad <= k / 2; ++pad) {
+        for (int64_t dilation : {1, 2}) {
+          for (bool ceil : {false, true}) {
+            INFO("kernel " << k << ", stride " << stride << ", padding " << pad << ", dilation " << dilation << ", ceil_mode " << ceil);
+            const Tensor values = F::max_pool2d(x, k, stride, pad, dilation, ceil);
+            const Tensor reference = F::max_pool2d_with_indices(x, k, stride, pad, dilation, ceil)[0];
+            REQUIRE(values.shape() == reference.shape());
+            const auto a = values.to_vector(), b = reference.to_vector();
+            for (size_t i = 0; i < a.size(); ++i) {
+              CAPTURE(i);
+              REQUIRE((a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))));
+            }
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  CHECK(checked == 96);
 }
