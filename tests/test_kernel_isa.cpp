@@ -56,6 +56,14 @@ struct KeepIsa {
   ~KeepIsa() { set_kernel_isa(saved); }
 };
 
+// Convolutions in modtrace's own kernels (oneDNN keeps the set it started
+// with: test_kernel_library.cpp), restored afterwards.
+struct BuiltinKernels {
+  std::string saved{kernel_library()};
+  BuiltinKernels() { set_kernel_library("builtin"); }
+  ~BuiltinKernels() { set_kernel_library(saved); }
+};
+
 }  // namespace
 
 TEST_CASE("the kernels use AVX2 where the CPU runs it, else baseline, or the set MODTRACE_ISA names") {
@@ -81,6 +89,7 @@ TEST_CASE("the kernels use AVX2 where the CPU runs it, else baseline, or the set
 
 TEST_CASE("every instruction set gives the same convolutions and matrix products") {
   const KeepIsa keep;
+  const BuiltinKernels builtin;
   set_kernel_isa("baseline");
   const Tensors expected = products();
   for (const std::string_view isa : available_kernel_isas()) {

@@ -71,13 +71,37 @@ TEST_CASE("an op that would exceed the limit names the op, its module and the sh
 }
 
 TEST_CASE("a kernel's workspace is counted and named as such") {
-  // A 3x3 convolution unfolds its input into a [9 * 4, 64 * 64] workspace
-  // (576 KiB), larger than its output [1, 4, 64, 64] (64 KiB).
+  // The built-in 3x3 convolution unfolds its input into a [9 * 4, 64 * 64]
+  // workspace (576 KiB), larger than its output [1, 4, 64, 64] (64 KiB).
+  const std::string library{kernel_library()};
+  set_kernel_library("builtin");
   const Tensor x = Tensor::ones({1, 4, 64, 64});
   const Tensor w = Tensor::ones({4, 4, 3, 3});
-  const LimitForTest limit(memory_in_use() + 128 * 1024);
-  const std::string message = test::error_of([&] { F::conv2d(x, w, {}, 1, 1); });
+  std::string message;
+  {
+    const LimitForTest limit(memory_in_use() + 128 * 1024);
+    message = test::error_of([&] { F::conv2d(x, w, {}, 1, 1); });
+  }
+  set_kernel_library(library);
   CHECK(message.find("conv2d: cannot allocate a workspace of shape [36, 4096] (576.0 KiB)") == 0);
+}
+
+TEST_CASE("oneDNN's copies in its own layouts are workspaces too, counted and named") {
+  // 32 channels: oneDNN blocks them, so input, weights and output are
+  // reordered into buffers of its layout, each the size of the original.
+  if (kernel_library() != "onednn") return;  // a build without oneDNN
+  const Tensor x = Tensor::ones({1, 32, 64, 64});
+  const Tensor w = Tensor::ones({32, 32, 3, 3});
+  const int64_t before = memory_in_use();
+  std::string message;
+  {
+    const LimitForTest limit(before + 32 * 64 * 64 * 4 + 1024);  // the output, and not a copy of it
+    message = test::error_of([&] { F::conv2d(x, w, {}, 1, 1); });
+    CHECK(memory_in_use() == before);
+  }
+  CHECK(message.find("conv2d: cannot allocate a workspace of shape [") == 0);
+  const Tensor y = F::conv2d(x, w, {}, 1, 1);
+  CHECK(y.at({0, 0, 1, 1}) == 288.0f);  // 32 channels x 9 taps
 }
 
 TEST_CASE("after a refused allocation the count is back where it was, and the op runs under a higher limit") {
@@ -236,7 +260,7 @@ TEST_CASE("an allocation the system refuses names the op") {
   const test::cli::Scratch scratch;
   const std::string err = scratch / "err";
   const std::string command = "ulimit -v 1500000; " + std::string(MODTRACE_CLI) +
-                              " run vgg11 --max-memory 100G --input-shape 1x3x1000x1000 >/dev/null 2>" + err;
+                              " run vgg11 --max-memory 100G --input-shape 1x3x2000x2000 >/dev/null 2>" + err;
   const int raw = std::system(command.c_str());
   REQUIRE(WIFEXITED(raw));
   CHECK(WEXITSTATUS(raw) == 1);

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ meson ninja-build pkg-config cmake python3   # toolchain (doctest is found through its CMake config)
   libeigen3-dev                                     # tensor kernels
+  libdnnl-dev                                       # convolutions in oneDNN (meson option onednn)
   libboost-dev libboost-graph-dev                   # trace graph
   doctest-dev                                       # tests
   libcli11-dev nlohmann-json3-dev                   # the modtrace tool, JSON

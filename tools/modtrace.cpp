@@ -693,10 +693,11 @@ int main(int argc, char** argv) {
         throw UsageError(std::string("--max-memory: ") + e.what());
       }
     }
-    // A MODTRACE_ISA this machine cannot honour is a usage error up front,
-    // not an op's failure in the middle of a forward.
+    // A MODTRACE_ISA or MODTRACE_KERNELS this build or machine cannot honour
+    // is a usage error up front, not an op's failure in the middle of a forward.
     try {
       (void)kernel_isa();
+      (void)kernel_library();
     } catch (const Error& e) {
       throw UsageError(e.what());
     }

@@ -2,7 +2,9 @@
 // build compiled (MODTRACE_KERNELS_AVX2 / _AVX512 from lib/meson.build),
 // what the CPU and OS support (cpuid, through the compiler's
 // __builtin_cpu_supports, which also checks that the OS saves the wide
-// registers), and MODTRACE_ISA.
+// registers), and MODTRACE_ISA; and choosing the kernel library behind
+// convolutions (oneDNN when built with it, or modtrace's own) and
+// MODTRACE_KERNELS.
 
 #include <array>
 #include <atomic>
@@ -10,6 +12,7 @@
 #include <mutex>
 #include <string>
 
+#include "kernels/convolution.hpp"
 #include "kernels/gemm.hpp"
 #include "modtrace/cpu.hpp"
 #include "modtrace/error.hpp"
@@ -96,6 +99,46 @@ const Isa& current() {
   return *pick;
 }
 
+// The kernel libraries, the default first.
+constexpr std::array kLibraries = {
+#ifdef MODTRACE_ONEDNN
+    std::string_view("onednn"),
+#endif
+    std::string_view("builtin"),
+};
+
+std::string libraries_text() {
+  std::string out;
+  for (const std::string_view name : kLibraries) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
+std::string_view find_library(std::string_view name, std::string_view asked_by) {
+  for (const std::string_view library : kLibraries) {
+    if (library == name) return library;
+  }
+  const bool known = name == "onednn" || name == "builtin";
+  throw Error(std::string(asked_by) + std::string(name) +
+              (known ? ": this build of modtrace does not have it (meson option onednn)" : ": expected onednn or builtin") +
+              "; available: " + libraries_text());
+}
+
+std::atomic<const std::string_view*> chosen_library{nullptr};
+
+std::string_view current_library() {
+  if (const std::string_view* library = chosen_library.load(std::memory_order_acquire)) return *library;
+  const std::lock_guard lock(choosing);
+  if (const std::string_view* library = chosen_library.load(std::memory_order_acquire)) return *library;
+  std::string_view pick = kLibraries.front();
+  if (const char* env = std::getenv("MODTRACE_KERNELS"); env != nullptr && *env != '\0') {
+    pick = find_library(env, "MODTRACE_KERNELS=");
+  }
+  for (const std::string_view& library : kLibraries) {
+    if (library == pick) chosen_library.store(&library, std::memory_order_release);
+  }
+  return pick;
+}
+
 }  // namespace
 
 std::string_view kernel_isa() { return current().name; }
@@ -108,13 +151,43 @@ std::vector<std::string_view> available_kernel_isas() {
   return out;
 }
 
-void set_kernel_isa(std::string_view name) { chosen.store(&find(name, "kernel instruction set "), std::memory_order_release); }
+void set_kernel_isa(std::string_view name) {
+  chosen.store(&find(name, "kernel instruction set "), std::memory_order_release);
+}
+
+std::string_view kernel_library() { return current_library(); }
+
+std::vector<std::string_view> available_kernel_libraries() { return {kLibraries.begin(), kLibraries.end()}; }
+
+void set_kernel_library(std::string_view name) {
+  const std::string_view library = find_library(name, "kernel library ");
+  for (const std::string_view& entry : kLibraries) {
+    if (entry == library) chosen_library.store(&entry, std::memory_order_release);
+  }
+}
 
 namespace detail {
 
 void gemm(const Gemm& g) {
   if (g.m == 0 || g.n == 0) return;
   current().gemm(g);
+}
+
+bool library_convolution(const Convolution& c) {
+#ifdef MODTRACE_ONEDNN
+  if (current_library() != "onednn") return false;
+  // MODTRACE_ISA caps oneDNN too (tests run every set on one machine);
+  // without it oneDNN picks the widest set this CPU has.
+  static const bool capped = [] {
+    const char* env = std::getenv("MODTRACE_ISA");
+    return env != nullptr && *env != '\0' && onednn_limit_isa(kernel_isa());
+  }();
+  (void)capped;
+  return onednn_convolution(c);
+#else
+  (void)c;
+  return false;
+#endif
 }
 
 }  // namespace detail

@@ -1,7 +1,8 @@
 // Convolutions: conv2d and conv1d (a GEMM per image and group over an
 // im2col buffer; 1x1 stride-1 convolutions read the input directly;
 // depthwise convolutions, where a GEMM would be a dot product per channel,
-// run as a direct loop), and conv_transpose2d (a GEMM then col2im). conv1d
+// run as a direct loop) unless the chosen kernel library (oneDNN) runs them,
+// and conv_transpose2d (a GEMM then col2im). conv1d
 // is conv2d on a height of 1, recorded under its own name.
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "modtrace/functional.hpp"
 #include "core/tensor_internals.hpp"
+#include "kernels/convolution.hpp"
 #include "kernels/gemm.hpp"
 #include "ops/map.hpp"
 #include "ops/op_call.hpp"
@@ -34,12 +36,10 @@ constexpr AttrSpec kConvTranspose2d[] = {{"stride", AttrType::ints, "[1, 1]"},
                                          {"dilation", AttrType::ints, "[1, 1]"}};
 
 // Every convolution as 2-D: conv1d has height 1 and a kernel of height 1.
-struct ConvGeometry {
-  int64_t batch = 1, in_channels = 0, height = 0, width = 0;
-  int64_t out_channels = 0, kernel_h = 0, kernel_w = 0;
-  int64_t stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0, dilation_h = 1, dilation_w = 1;
+// The sizes a kernel library needs (kernels/convolution.hpp), and what
+// only the shape rules use.
+struct ConvGeometry : Convolution {
   int64_t out_pad_h = 0, out_pad_w = 0;  // conv_transpose2d
-  int64_t groups = 1, out_h = 0, out_w = 0;
   bool batched = true;
 };
 
@@ -227,6 +227,9 @@ void convolve(const OpCall& call, const ConvGeometry& g, Tensor& out) {
   const float* weight = call.input(1).data();
   const float* bias = call.has_input(2) ? call.input(2).data() : nullptr;
   float* output = out.data();
+  Convolution problem = g;
+  problem.input = input, problem.weight = weight, problem.bias = bias, problem.output = output;
+  if (library_convolution(problem)) return;
   if (g.in_channels == g.groups && g.groups > 1) {
     depthwise(input, weight, bias, g, output);
     return;
