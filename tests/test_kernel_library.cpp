@@ -1,6 +1,7 @@
-// The kernel library behind convolutions: oneDNN when the build has it,
-// else modtrace's own; MODTRACE_KERNELS or set_kernel_library picks one, and
-// every library gives the same convolutions, whatever their geometry.
+// The kernel library behind convolutions and matrix products: oneDNN when
+// the build has it, else modtrace's own; MODTRACE_KERNELS or
+// set_kernel_library picks one, and every library gives the same results,
+// whatever the geometry.
 
 #include <algorithm>
 #include <cstdlib>
@@ -110,6 +111,42 @@ TEST_CASE("conv1d runs in every kernel library alike") {
     REQUIRE(got.shape() == expected.shape());
     CHECK(max_abs_diff(got, expected) <= 1e-5 * std::max(1.0, max_abs(expected)));
   }
+}
+
+TEST_CASE("every kernel library gives the same matrix products") {
+  // linear with and without bias, matmul with broadcasting, bmm against a
+  // transposed operand, baddbmm, a transposed convolution (a GEMM then
+  // col2im), and a product over an empty inner dimension (only the bias).
+  const Tensor a = Tensor::deterministic({3, 7, 33}, "a");
+  const Tensor b = Tensor::deterministic({33, 17}, "b");
+  const Tensor fc = Tensor::deterministic({19, 33}, "fc");
+  const Tensor fc_bias = Tensor::deterministic({19}, "fcb");
+  const Tensor x = Tensor::deterministic({2, 6, 9, 9}, "x");
+  const Tensor wt = Tensor::deterministic({6, 4, 3, 3}, "wt");
+  const auto products = [&] {
+    return Tensors{F::linear(a, fc, fc_bias),
+                   F::linear(a, fc),
+                   F::matmul(a, b),
+                   F::bmm(a, a.transpose(1, 2)),
+                   F::baddbmm(Tensor::deterministic({3, 7, 7}, "c"), a, a.transpose(1, 2), 0.5, 2.0),
+                   F::conv_transpose2d(x, wt, Tensor::deterministic({4}, "tb"), {2, 2}, {1, 1}),
+                   F::linear(Tensor::ones({2, 0}), Tensor::ones({3, 0}), Tensor::full({3}, 0.5f))};
+  };
+  const KeepLibrary keep;
+  set_kernel_library("builtin");
+  const Tensors expected = products();
+  for (const std::string_view library : available_kernel_libraries()) {
+    INFO("library " << library);
+    set_kernel_library(library);
+    const Tensors got = products();
+    REQUIRE(got.size() == expected.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      INFO("product " << i);
+      REQUIRE(got[i].shape() == expected[i].shape());
+      CHECK(max_abs_diff(got[i], expected[i]) <= 1e-5 * std::max(1.0, max_abs(expected[i])));
+    }
+  }
+  CHECK(max_abs_diff(expected.back(), Tensor::full({2, 3}, 0.5f)) == 0.0);
 }
 
 TEST_CASE("set_kernel_library refuses a library it does not know or this build lacks, naming what is available") {

@@ -1,6 +1,6 @@
 #pragma once
 // The instruction set of modtrace's compute kernels, and the kernel library
-// behind convolutions.
+// behind convolutions and matrix products.
 //
 // The matrix product behind convolutions, linear layers and matmul (nearly
 // all of a forward's arithmetic) is compiled for x86-64's baseline (SSE2),
@@ -14,9 +14,11 @@
 //
 //   std::cout << modtrace::kernel_isa();   // "avx2"
 //
-// Convolutions run in oneDNN when this build has it (meson option `onednn`,
-// on when Debian's libdnnl-dev is installed): the library PyTorch's own CPU
-// convolutions use, 2-3x faster than modtrace's im2col and GEMM. oneDNN
+// Convolutions and matrix products run in oneDNN when this build has it
+// (meson option `onednn`, on when Debian's libdnnl-dev is installed): the
+// library PyTorch's own CPU convolutions use, 2-3x faster on convolutions
+// than modtrace's im2col and GEMM. kernel_isa() is then the set of the
+// built-in kernels only; oneDNN
 // picks its own instruction set by cpuid, up to the one MODTRACE_ISA names
 // when that is set (fixed at oneDNN's first use: set_kernel_isa does not
 // change it). MODTRACE_KERNELS=builtin, or set_kernel_library("builtin"),
@@ -41,7 +43,7 @@ std::vector<std::string_view> available_kernel_isas();
 // during one. Error naming what is available when it is not.
 void set_kernel_isa(std::string_view isa);
 
-// The library convolutions run in: "onednn" or "builtin". Error when
+// The library convolutions and matrix products run in: "onednn" or "builtin". Error when
 // MODTRACE_KERNELS names one this build lacks (or none at all).
 std::string_view kernel_library();
 

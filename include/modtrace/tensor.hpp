@@ -77,6 +77,10 @@ class Tensor {
   int64_t numel() const noexcept { return numel_; }
 
   // Raw storage (row-major). Throws Error for undefined and meta tensors.
+  // The non-const form marks the storage as written (kernels that keep a
+  // converted copy of a weight, oneDNN's layouts, convert it again): write
+  // through the pointer before the next forward, or call data() again
+  // after writing.
   float* data();
   const float* data() const;
   std::span<const float> values() const { return {data(), static_cast<size_t>(numel_)}; }

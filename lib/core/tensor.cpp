@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <atomic>
 #include <limits>
 #include <new>
 
@@ -14,6 +15,27 @@ namespace modtrace {
 namespace {
 
 constexpr std::align_val_t kAlignment{64};  // a cache line: full-width SIMD loads never split
+
+// The deleter in every storage's control block (shared by all its views):
+// frees the allocation (or lets go of storage someone else owns, a mapped
+// file), and carries what TensorInternals::storage_stamp reports. Fields
+// that threads share are reached through std::atomic_ref: a deleter must
+// be movable, an atomic is not.
+struct Storage {
+  int64_t owned_bytes = 0;              // > 0: allocated in allocate(), counted by the budget
+  std::shared_ptr<float> keep;          // storage someone else owns
+  uint64_t version = 0;                 // write accesses
+  void (*forget)(const void*) = nullptr;  // a kernel cache to tell when freed
+
+  void operator()(float* p) {
+    if (auto* callback = std::atomic_ref(forget).load(std::memory_order_acquire)) callback(this);
+    keep.reset();  // now, not when the last weak reference goes
+    if (owned_bytes > 0) {
+      ::operator delete[](p, kAlignment);
+      detail::release_memory(owned_bytes);
+    }
+  }
+};
 
 // Storage counted against the memory budget (modtrace/memory.hpp) from
 // before it is allocated until its last tensor lets it go.
@@ -33,11 +55,10 @@ std::shared_ptr<float> allocate(const Shape& shape, int64_t n, const char* kind 
                               format_bytes(memory_limit()) + ")");
   }
   // Should the control block fail to allocate, shared_ptr calls the deleter.
-  return std::shared_ptr<float>(p, [bytes](float* q) {
-    ::operator delete[](q, kAlignment);
-    detail::release_memory(bytes);
-  });
+  return std::shared_ptr<float>(p, Storage{.owned_bytes = bytes, .keep = {}, .version = 0, .forget = nullptr});
 }
+
+Storage* storage_of(const std::shared_ptr<float>& data) { return std::get_deleter<Storage>(data); }
 
 }  // namespace
 
@@ -46,9 +67,27 @@ Tensor Tensor::with_storage(Shape shape, std::shared_ptr<float> data) {
   Tensor t;
   t.numel_ = numel_of(shape);
   t.shape_ = std::move(shape);
+  // Storage from elsewhere (a mapped file) gets a control block of its own,
+  // so that it too has a version.
+  if (data && storage_of(data) == nullptr) {
+    float* p = data.get();
+    data = std::shared_ptr<float>(p, Storage{.owned_bytes = 0, .keep = std::move(data), .version = 0, .forget = nullptr});
+  }
   t.data_ = std::move(data);
   t.defined_ = true;
   return t;
+}
+
+detail::TensorInternals::StorageStamp detail::TensorInternals::storage_stamp(const Tensor& t) {
+  Storage* storage = t.data_ ? storage_of(t.data_) : nullptr;
+  if (storage == nullptr) return {};
+  return {storage, std::atomic_ref(storage->version).load(std::memory_order_acquire)};
+}
+
+void detail::TensorInternals::call_when_freed(const Tensor& t, void (*forget)(const void* id)) {
+  if (Storage* storage = t.data_ ? storage_of(t.data_) : nullptr) {
+    std::atomic_ref(storage->forget).store(forget, std::memory_order_release);
+  }
 }
 
 Tensor::Tensor(Shape shape, std::vector<float> values) {
@@ -105,13 +144,24 @@ Tensor Tensor::meta(Shape shape) { return with_storage(std::move(shape), nullptr
 
 int64_t Tensor::size(int64_t dim) const { return shape_[wrap_dim(dim, this->dim(), "size")]; }
 
+namespace {
+[[noreturn]] void no_values(bool defined, const Shape& shape) {
+  if (!defined) throw Error("data: the tensor is undefined");
+  throw Error("data: tensor of shape " + to_string(shape) + " is a meta tensor (shape only, no values)");
+}
+}  // namespace
+
 float* Tensor::data() {
-  if (!defined_) throw Error("data: the tensor is undefined");
-  if (!data_) throw Error("data: tensor of shape " + to_string(shape_) + " is a meta tensor (shape only, no values)");
+  if (!data_) no_values(defined_, shape_);
+  // Opened for writing: caches of converted copies must look again.
+  if (Storage* storage = storage_of(data_)) std::atomic_ref(storage->version).fetch_add(1, std::memory_order_release);
   return data_.get();
 }
 
-const float* Tensor::data() const { return const_cast<Tensor*>(this)->data(); }
+const float* Tensor::data() const {
+  if (!data_) no_values(defined_, shape_);
+  return data_.get();
+}
 
 std::vector<float> Tensor::to_vector() const {
   const float* p = data();

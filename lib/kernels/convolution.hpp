@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <string_view>
 
+namespace modtrace {
+class Tensor;
+}
+
 namespace modtrace::detail {
 
 // Input [batch, in_channels, height, width], weight [out_channels,
@@ -21,6 +25,10 @@ struct Convolution {
   const float* weight = nullptr;
   const float* bias = nullptr;
   float* output = nullptr;
+  // The tensor `weight` points into, when the library may keep a converted
+  // copy of it between calls (kept until the tensor's storage is written or
+  // freed); null: convert every time.
+  const Tensor* weight_tensor = nullptr;
 };
 
 // Runs `c` in the chosen kernel library and returns true, or returns false
@@ -29,7 +37,9 @@ struct Convolution {
 bool library_convolution(const Convolution& c);
 
 #ifdef MODTRACE_ONEDNN
+struct Gemm;
 bool onednn_convolution(const Convolution& c);
+void onednn_gemm(const Gemm& g);
 // Caps oneDNN's instruction set before its first use (dnnl::set_max_cpu_isa);
 // false when it already ran and keeps what it had.
 bool onednn_limit_isa(std::string_view isa);

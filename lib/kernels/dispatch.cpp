@@ -168,26 +168,37 @@ void set_kernel_library(std::string_view name) {
 
 namespace detail {
 
-void gemm(const Gemm& g) {
-  if (g.m == 0 || g.n == 0) return;
-  current().gemm(g);
-}
-
-bool library_convolution(const Convolution& c) {
 #ifdef MODTRACE_ONEDNN
+namespace {
+// Whether oneDNN runs the kernels. MODTRACE_ISA caps oneDNN too (tests run
+// every set on one machine), once, before its first use; without it oneDNN
+// picks the widest set this CPU has.
+bool use_onednn() {
   if (current_library() != "onednn") return false;
-  // MODTRACE_ISA caps oneDNN too (tests run every set on one machine);
-  // without it oneDNN picks the widest set this CPU has.
   static const bool capped = [] {
     const char* env = std::getenv("MODTRACE_ISA");
     return env != nullptr && *env != '\0' && onednn_limit_isa(kernel_isa());
   }();
   (void)capped;
-  return onednn_convolution(c);
-#else
+  return true;
+}
+}  // namespace
+#endif
+
+void gemm(const Gemm& g) {
+  if (g.m == 0 || g.n == 0) return;
+#ifdef MODTRACE_ONEDNN
+  if (use_onednn()) return onednn_gemm(g);
+#endif
+  current().gemm(g);
+}
+
+bool library_convolution(const Convolution& c) {
+#ifdef MODTRACE_ONEDNN
+  if (use_onednn()) return onednn_convolution(c);
+#endif
   (void)c;
   return false;
-#endif
 }
 
 }  // namespace detail

@@ -229,6 +229,7 @@ void convolve(const OpCall& call, const ConvGeometry& g, Tensor& out) {
   float* output = out.data();
   Convolution problem = g;
   problem.input = input, problem.weight = weight, problem.bias = bias, problem.output = output;
+  problem.weight_tensor = &call.input(1);
   if (library_convolution(problem)) return;
   if (g.in_channels == g.groups && g.groups > 1) {
     depthwise(input, weight, bias, g, output);

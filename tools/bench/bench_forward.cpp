@@ -65,6 +65,8 @@ int bench_model(const std::string& name, int64_t batch, int runs) {
       {"model", name},
       {"batch", batch},
       {"threads", threads()},
+      {"kernels", kernel_library()},
+      {"isa", kernel_isa()},
       {"forward_ms_median", bench::rounded(median, 3)},
       {"base_rss_mib", bench::rounded(base_rss, 1)},
       {"model_rss_mib", bench::rounded(model_rss, 1)},
@@ -84,6 +86,8 @@ int bench_sgemm(int64_t n, int runs) {
       {"engine", "modtrace"},
       {"sgemm", n},
       {"threads", threads()},
+      {"kernels", kernel_library()},
+      {"isa", kernel_isa()},
       {"ms_median", bench::rounded(median, 3)},
       {"gflops", bench::rounded(flops / (median * 1e6), 1)},
   };

@@ -47,7 +47,8 @@ def main(path):
             rows.setdefault((j["model"], j["batch"]), {})[j["engine"]] = j
     if sgemm:
         print(f"sgemm {sgemm['sgemm']}x{sgemm['sgemm']} in this binary (F::matmul): {sgemm['gflops']} GFLOP/s "
-              f"({sgemm['ms_median']} ms, OMP_NUM_THREADS={sgemm['threads']})\n")
+              f"({sgemm['ms_median']} ms, OMP_NUM_THREADS={sgemm['threads']}, kernels {sgemm.get('kernels', '?')}, "
+              f"instruction set {sgemm.get('isa', '?')})\n")
     print("| model | batch | modtrace ms | PyTorch ms | ONNX Runtime ms | modtrace / PyTorch (<= 0.7) "
           "| modtrace / ONNX Runtime (<= 2) | peak RSS MiB (runtime alone): modtrace / PyTorch / ONNX Runtime |")
     print("|---|---|---|---|---|---|---|---|")
