@@ -270,3 +270,59 @@ TEST_CASE("an allocation the system refuses names the op") {
   CHECK(contains(message, "out of memory"));
   CHECK(contains(message, "below the memory limit of 100.0 GiB"));
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kBlockCache = false;  // off under AddressSanitizer (memory.hpp)
+#else
+constexpr bool kBlockCache = true;
+#endif
+
+TEST_CASE("freed storage of 64 KiB or more is kept for the next tensor of its size, outside memory_in_use") {
+  release_cached_memory();
+  CHECK(memory_cached() == 0);
+  const int64_t before = memory_in_use();
+  const float* first = nullptr;
+  {
+    Tensor t = Tensor::empty({65536});  // 256 KiB
+    first = t.data();
+  }
+  CHECK(memory_in_use() == before);
+  CHECK(memory_cached() == (kBlockCache ? 256 * 1024 : 0));
+  {
+    Tensor again = Tensor::empty({256, 256});  // the same size: the same block
+    if (kBlockCache) CHECK(again.data() == first);
+    CHECK(memory_cached() == 0);
+    CHECK(memory_in_use() == before + 256 * 1024);
+  }
+  {
+    const Tensor small = Tensor::empty({1000});  // 4 KB: left to malloc
+  }
+  CHECK(memory_cached() == (kBlockCache ? 256 * 1024 : 0));
+  release_cached_memory();
+  CHECK(memory_cached() == 0);
+}
+
+TEST_CASE("the block cache holds at most a quarter of the memory limit") {
+  release_cached_memory();
+  {
+    const LimitForTest limit(memory_in_use() + 2 * 1024 * 1024);  // a quarter: 512 KiB
+    { const Tensor a = Tensor::empty({100000}); }                 // 400 KB: kept
+    { const Tensor b = Tensor::empty({100001}); }                 // another 400 KB: over the quarter, freed
+    CHECK(memory_cached() == (kBlockCache ? 400000 : 0));
+  }
+  release_cached_memory();
+}
+
+TEST_CASE("a forward run twice reuses its intermediates' memory") {
+  if (!kBlockCache) return;
+  release_cached_memory();
+  auto model = zoo::create("squeezenet1_0");
+  const Tensor x = Tensor::deterministic({1, 3, 64, 64});
+  model->call({x});
+  const int64_t kept = memory_cached();
+  CHECK(kept > 0);
+  reset_peak_memory_in_use();
+  model->call({x});
+  CHECK(memory_cached() == kept);  // every block taken was given back, none added
+  release_cached_memory();
+}

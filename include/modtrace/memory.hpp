@@ -36,6 +36,15 @@ int64_t memory_in_use();
 int64_t peak_memory_in_use();
 void reset_peak_memory_in_use();
 
+// Freed tensor storage of 64 KiB or more is kept, up to 256 MiB (and at
+// most a quarter of the limit), for the next tensor of the same size: a
+// forward's intermediates then reuse memory instead of taking fresh pages
+// from the system at every op (MobileNetV2 16 -> 10 ms). Kept bytes are
+// not in memory_in_use(); they are given back when the system refuses an
+// allocation, or on request. (Off in AddressSanitizer builds.)
+int64_t memory_cached();
+void release_cached_memory();
+
 // "8G", "512M", "1.5GiB", "2048" (bytes), "75%" (of the memory default_memory_limit
 // reads); K, M, G, T are powers of 1024, with or without "iB"/"B". Throws
 // Error naming the text and the accepted forms.

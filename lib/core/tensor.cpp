@@ -6,6 +6,7 @@
 #include <limits>
 #include <new>
 
+#include "core/block_cache.hpp"
 #include "core/deterministic.hpp"
 #include "core/memory_budget.hpp"
 #include "core/tensor_internals.hpp"
@@ -31,7 +32,7 @@ struct Storage {
     if (auto* callback = std::atomic_ref(forget).load(std::memory_order_acquire)) callback(this);
     keep.reset();  // now, not when the last weak reference goes
     if (owned_bytes > 0) {
-      ::operator delete[](p, kAlignment);
+      if (!detail::keep_block(p, static_cast<size_t>(owned_bytes))) ::operator delete[](p, kAlignment);
       detail::release_memory(owned_bytes);
     }
   }
@@ -45,10 +46,19 @@ std::shared_ptr<float> allocate(const Shape& shape, int64_t n, const char* kind 
   }
   const int64_t bytes = std::max<int64_t>(n, 1) * static_cast<int64_t>(sizeof(float));
   detail::reserve_memory(bytes, shape, kind);
-  float* p = nullptr;
+  float* p = static_cast<float*>(detail::take_cached_block(static_cast<size_t>(bytes)));
   try {
-    p = static_cast<float*>(::operator new[](static_cast<size_t>(bytes), kAlignment));
+    if (p == nullptr) p = static_cast<float*>(::operator new[](static_cast<size_t>(bytes), kAlignment));
   } catch (const std::bad_alloc&) {
+    // The blocks kept for reuse go back to the system before giving up.
+    release_cached_memory();
+    try {
+      p = static_cast<float*>(::operator new[](static_cast<size_t>(bytes), kAlignment));
+    } catch (const std::bad_alloc&) {
+      p = nullptr;
+    }
+  }
+  if (p == nullptr) {
     detail::release_memory(bytes);
     throw detail::MemoryError("cannot allocate " + std::string(kind) + " " + to_string(shape) + " (" + format_bytes(bytes) +
                               "): out of memory (the system refused it below the memory limit of " +
