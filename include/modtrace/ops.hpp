@@ -101,6 +101,9 @@ class Attrs {
     return *this;
   }
 
+  // Room for n attributes: one allocation per call instead of one per attribute.
+  void reserve(size_t n) { items_.reserve(n); }
+
   bool has(std::string_view name) const { return find(name) != nullptr; }
   // The value named `name`, or nullptr.
   const AttrValue* find(std::string_view name) const;

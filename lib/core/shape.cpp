@@ -59,10 +59,8 @@ int64_t numel_of(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0) throw Error("invalid shape " + to_string(shape) + ": dimensions must be >= 0");
-    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d) {
-      throw Error("invalid shape " + to_string(shape) + ": too many elements");
-    }
-    n *= d;
+    // An overflow check without a division: this runs for every op.
+    if (__builtin_mul_overflow(n, d, &n)) throw Error("invalid shape " + to_string(shape) + ": too many elements");
   }
   return n;
 }

@@ -105,6 +105,7 @@ void add(Attrs& attrs, Arg&& value) {
 template <const auto& Schema, class... Args, size_t... I>
 Attrs pack(std::index_sequence<I...>, Args&&... values) {
   Attrs attrs;
+  attrs.reserve(sizeof...(I));
   (add<Schema, I>(attrs, std::forward<Args>(values)), ...);
   return attrs;
 }
