@@ -17,6 +17,25 @@ namespace {
 
 constexpr std::align_val_t kAlignment{64};  // a cache line: full-width SIMD loads never split
 
+// Storage of fewer bytes than this comes from plain operator new (16-byte
+// aligned): glibc's aligned allocation splits and later consolidates chunks,
+// which cost small tensors more than their arithmetic (a third of a 4-element
+// op's time went to malloc and free).
+constexpr int64_t kSmallStorage = 256;
+
+float* new_storage(int64_t bytes) {
+  return static_cast<float*>(bytes < kSmallStorage ? ::operator new[](static_cast<size_t>(bytes))
+                                                   : ::operator new[](static_cast<size_t>(bytes), kAlignment));
+}
+
+void delete_storage(float* p, int64_t bytes) noexcept {
+  if (bytes < kSmallStorage) {
+    ::operator delete[](p);
+  } else {
+    ::operator delete[](p, kAlignment);
+  }
+}
+
 // The deleter in every storage's control block (shared by all its views):
 // frees the allocation (or lets go of storage someone else owns, a mapped
 // file), and carries what TensorInternals::storage_stamp reports. Fields
@@ -32,7 +51,7 @@ struct Storage {
     if (auto* callback = std::atomic_ref(forget).load(std::memory_order_acquire)) callback(this);
     keep.reset();  // now, not when the last weak reference goes
     if (owned_bytes > 0) {
-      if (!detail::keep_block(p, static_cast<size_t>(owned_bytes))) ::operator delete[](p, kAlignment);
+      if (!detail::keep_block(p, static_cast<size_t>(owned_bytes))) delete_storage(p, owned_bytes);
       detail::release_memory(owned_bytes);
     }
   }
@@ -48,12 +67,12 @@ std::shared_ptr<float> allocate(const Shape& shape, int64_t n, const char* kind 
   detail::reserve_memory(bytes, shape, kind);
   float* p = static_cast<float*>(detail::take_cached_block(static_cast<size_t>(bytes)));
   try {
-    if (p == nullptr) p = static_cast<float*>(::operator new[](static_cast<size_t>(bytes), kAlignment));
+    if (p == nullptr) p = new_storage(bytes);
   } catch (const std::bad_alloc&) {
     // The blocks kept for reuse go back to the system before giving up.
     release_cached_memory();
     try {
-      p = static_cast<float*>(::operator new[](static_cast<size_t>(bytes), kAlignment));
+      p = new_storage(bytes);
     } catch (const std::bad_alloc&) {
       p = nullptr;
     }
