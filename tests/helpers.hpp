@@ -13,6 +13,13 @@
 
 namespace test {
 
+// The largest magnitude in a tensor: the scale for a relative tolerance.
+inline double max_abs(const modtrace::Tensor& a) {
+  double most = 0.0;
+  for (const float v : a.to_vector()) most = std::max(most, std::abs(static_cast<double>(v)));
+  return most;
+}
+
 template <class Json = nlohmann::json>
 Json read_reference(const std::string& name) {
   const std::string path = std::string(MODTRACE_TEST_DATA_DIR) + "/" + name;

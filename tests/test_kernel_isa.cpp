@@ -37,12 +37,6 @@ Tensors products() {
   };
 }
 
-// The largest magnitude in a tensor.
-double max_abs(const Tensor& a) {
-  double most = 0.0;
-  for (const float v : a.to_vector()) most = std::max(most, std::abs(static_cast<double>(v)));
-  return most;
-}
 
 std::string available_text() {
   std::string s;
@@ -102,7 +96,7 @@ TEST_CASE("every instruction set gives the same convolutions and matrix products
       INFO("product " << i);
       REQUIRE(got[i].shape() == expected[i].shape());
       // FMA and wider registers sum in another order: equal up to rounding.
-      CHECK(max_abs_diff(got[i], expected[i]) <= 1e-4 * std::max(1.0, max_abs(expected[i])));
+      CHECK(max_abs_diff(got[i], expected[i]) <= 1e-4 * std::max(1.0, test::max_abs(expected[i])));
     }
   }
 }

@@ -23,11 +23,6 @@ struct KeepLibrary {
   ~KeepLibrary() { set_kernel_library(saved); }
 };
 
-double max_abs(const Tensor& a) {
-  double most = 0.0;
-  for (const float v : a.to_vector()) most = std::max(most, std::abs(static_cast<double>(v)));
-  return most;
-}
 
 // One convolution to run in each library.
 struct Case {
@@ -92,7 +87,7 @@ TEST_CASE("every kernel library gives the same convolutions") {
       const Tensor got = run(c);
       REQUIRE(got.shape() == expected.shape());
       // Another summation order: equal up to rounding.
-      CHECK(max_abs_diff(got, expected) <= 1e-5 * std::max(1.0, max_abs(expected)));
+      CHECK(max_abs_diff(got, expected) <= 1e-5 * std::max(1.0, test::max_abs(expected)));
     }
   }
 }
@@ -109,7 +104,7 @@ TEST_CASE("conv1d runs in every kernel library alike") {
     set_kernel_library(library);
     const Tensor got = F::conv1d(x, w, b, 2, 1, 2, 2);
     REQUIRE(got.shape() == expected.shape());
-    CHECK(max_abs_diff(got, expected) <= 1e-5 * std::max(1.0, max_abs(expected)));
+    CHECK(max_abs_diff(got, expected) <= 1e-5 * std::max(1.0, test::max_abs(expected)));
   }
 }
 
@@ -143,7 +138,7 @@ TEST_CASE("every kernel library gives the same matrix products") {
     for (size_t i = 0; i < got.size(); ++i) {
       INFO("product " << i);
       REQUIRE(got[i].shape() == expected[i].shape());
-      CHECK(max_abs_diff(got[i], expected[i]) <= 1e-5 * std::max(1.0, max_abs(expected[i])));
+      CHECK(max_abs_diff(got[i], expected[i]) <= 1e-5 * std::max(1.0, test::max_abs(expected[i])));
     }
   }
   CHECK(max_abs_diff(expected.back(), Tensor::full({2, 3}, 0.5f)) == 0.0);
