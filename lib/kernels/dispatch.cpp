@@ -3,8 +3,8 @@
 // what the CPU and OS support (cpuid, through the compiler's
 // __builtin_cpu_supports, which also checks that the OS saves the wide
 // registers), and MODTRACE_ISA; and choosing the kernel library behind
-// convolutions (oneDNN when built with it, or modtrace's own) and
-// MODTRACE_KERNELS.
+// convolutions and matrix products (oneDNN when built with it, or
+// modtrace's own) and MODTRACE_KERNELS.
 
 #include <array>
 #include <atomic>
@@ -113,8 +113,9 @@ std::string libraries_text() {
   return out;
 }
 
-std::string_view find_library(std::string_view name, std::string_view asked_by) {
-  for (const std::string_view library : kLibraries) {
+// The entry of kLibraries called `name`, or Error saying why there is none.
+const std::string_view& find_library(std::string_view name, std::string_view asked_by) {
+  for (const std::string_view& library : kLibraries) {
     if (library == name) return library;
   }
   const bool known = name == "onednn" || name == "builtin";
@@ -129,13 +130,10 @@ std::string_view current_library() {
   if (const std::string_view* library = chosen_library.load(std::memory_order_acquire)) return *library;
   const std::lock_guard lock(choosing);
   if (const std::string_view* library = chosen_library.load(std::memory_order_acquire)) return *library;
-  std::string_view pick = kLibraries.front();
-  if (const char* env = std::getenv("MODTRACE_KERNELS"); env != nullptr && *env != '\0') {
-    pick = find_library(env, "MODTRACE_KERNELS=");
-  }
-  for (const std::string_view& library : kLibraries) {
-    if (library == pick) chosen_library.store(&library, std::memory_order_release);
-  }
+  const char* env = std::getenv("MODTRACE_KERNELS");
+  const std::string_view& pick =
+      env != nullptr && *env != '\0' ? find_library(env, "MODTRACE_KERNELS=") : kLibraries.front();
+  chosen_library.store(&pick, std::memory_order_release);
   return pick;
 }
 
@@ -160,10 +158,7 @@ std::string_view kernel_library() { return current_library(); }
 std::vector<std::string_view> available_kernel_libraries() { return {kLibraries.begin(), kLibraries.end()}; }
 
 void set_kernel_library(std::string_view name) {
-  const std::string_view library = find_library(name, "kernel library ");
-  for (const std::string_view& entry : kLibraries) {
-    if (entry == library) chosen_library.store(&entry, std::memory_order_release);
-  }
+  chosen_library.store(&find_library(name, "kernel library "), std::memory_order_release);
 }
 
 namespace detail {
