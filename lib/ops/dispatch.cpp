@@ -113,18 +113,18 @@ Tensor dispatch(Op op, std::span<const Tensor* const> inputs, const Attrs& attrs
   Tensor out;
   run_guarded(call, where, [&] {
     check_inputs(info, call);
-    const Shape shape = info.shape_rule(call);
+    Shape shape = info.shape_rule(call);
     const bool meta = shape_only_now(call);
     if (info.writes == Writes::input_in_place) {
       check_writable(call, shape);
-      out = inputs[0]->alias(shape);
+      out = inputs[0]->alias(std::move(shape));
       if (!meta) info.kernel(call, out);
     } else if (info.kernel == nullptr) {
-      out = inputs[0]->alias(shape);
+      out = inputs[0]->alias(std::move(shape));
     } else if (meta) {
-      out = Tensor::meta(shape);
+      out = Tensor::meta(std::move(shape));
     } else {
-      out = Tensor::empty(shape);
+      out = Tensor::empty(std::move(shape));
       info.kernel(call, out);
     }
     mark(info, out);
@@ -141,9 +141,10 @@ Tensors dispatch_many(Op op, std::span<const Tensor* const> inputs, const Attrs&
   Tensors outs;
   run_guarded(call, where, [&] {
     check_inputs(info, call);
-    const std::vector<Shape> shapes = info.shapes_rule(call);
+    std::vector<Shape> shapes = info.shapes_rule(call);
     const bool meta = shape_only_now(call);
-    for (const Shape& shape : shapes) outs.push_back(meta ? Tensor::meta(shape) : Tensor::empty(shape));
+    outs.reserve(shapes.size());
+    for (Shape& shape : shapes) outs.push_back(meta ? Tensor::meta(std::move(shape)) : Tensor::empty(std::move(shape)));
     if (!meta) info.kernel_many(call, outs);
     for (Tensor& out : outs) mark(info, out);
   });
