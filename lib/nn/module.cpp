@@ -3,7 +3,10 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
+#include <shared_mutex>
+#include <typeindex>
 #include <typeinfo>
 #include <unordered_map>
 #include <unordered_set>
@@ -241,16 +244,32 @@ void HookHandle::remove() {
 
 // ---- naming and printing ----
 
-std::string Module::type_name() const {
+namespace {
+// "modtrace::zoo::SimpleBlock" -> "SimpleBlock"; template arguments are kept whole.
+std::string demangled_type_name(const std::type_info& type) {
   int status = 0;
-  const char* mangled = typeid(*this).name();
+  const char* mangled = type.name();
   std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
                                                    std::free);
   std::string name = status == 0 && demangled ? demangled.get() : mangled;
-  // "modtrace::zoo::SimpleBlock" -> "SimpleBlock"; template arguments are kept whole.
   const size_t angle = name.find('<');
   const size_t colon = name.rfind("::", angle);
   return colon == std::string::npos ? name : name.substr(colon + 2);
+}
+}  // namespace
+
+std::string Module::type_name() const {
+  // Demangled once per type: a trace asks at every module call.
+  static std::shared_mutex mutex;
+  static std::unordered_map<std::type_index, std::string> names;
+  const std::type_index type(typeid(*this));
+  {
+    const std::shared_lock lock(mutex);
+    if (const auto it = names.find(type); it != names.end()) return it->second;
+  }
+  std::string name = demangled_type_name(typeid(*this));
+  const std::unique_lock lock(mutex);
+  return names.try_emplace(type, std::move(name)).first->second;
 }
 
 std::string Module::repr() const {
