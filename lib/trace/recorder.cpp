@@ -1,7 +1,9 @@
 #include "trace/recorder.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace modtrace::detail {
 namespace {
@@ -16,13 +18,57 @@ Recorder::Recorder(const Module* root, const TraceOptions& options)
     : options_(options), id_(next_trace_id.fetch_add(1)) {
   trace_.root_ = root;
   trace_.shape_only_ = options.shape_only;
-  if (root == nullptr) return;
-  for (const auto& [key, t] : root->named_parameters()) {
-    if (!t.is_meta()) named_storage_.emplace(t.data(), Named{key, NodeKind::parameter, t.shape()});
+  if (root != nullptr) gather_named(*root);
+}
+
+void Recorder::gather_named(const Module& root) {
+  // named_modules() order (an instance once, under its first path), then
+  // parameters before buffers, the first name of a storage winning: as
+  // named_parameters() and named_buffers() name them.
+  struct Visit {
+    const Module* module;
+    uint32_t path_at, path_size;  // in paths
+  };
+  std::vector<Visit> modules;
+  std::string paths;
+  std::unordered_set<const Module*> seen;
+  auto walk = [&](auto&& self, const Module& m, uint32_t path_at, uint32_t path_size) -> void {
+    if (!seen.insert(&m).second) return;
+    modules.push_back({&m, path_at, path_size});
+    for (const auto& [name, child] : m.registered_children()) {
+      const auto at = static_cast<uint32_t>(paths.size());
+      if (path_size > 0) paths.append(paths, path_at, path_size).push_back('.');
+      paths += name;
+      self(self, *child, at, static_cast<uint32_t>(paths.size()) - at);
+    }
+  };
+  walk(walk, root, 0, 0);
+  auto add = [&](const Visit& visit, const std::string& name, const Tensor& t, NodeKind kind) {
+    if (!t.defined() || t.is_meta()) return;
+    Named entry{t.data(), static_cast<uint32_t>(named_keys_.size()), 0,
+                static_cast<uint32_t>(named_dims_.size()), static_cast<uint32_t>(t.dim()), kind};
+    if (visit.path_size > 0) named_keys_.append(paths, visit.path_at, visit.path_size).push_back('.');
+    named_keys_ += name;
+    entry.key_size = static_cast<uint32_t>(named_keys_.size()) - entry.key_at;
+    named_dims_.insert(named_dims_.end(), t.shape().begin(), t.shape().end());
+    named_.push_back(entry);
+  };
+  for (const Visit& visit : modules) {
+    for (const auto& [name, t] : visit.module->own_parameters()) add(visit, name, t, NodeKind::parameter);
   }
-  for (const auto& [key, t] : root->named_buffers()) {
-    if (!t.is_meta()) named_storage_.emplace(t.data(), Named{key, NodeKind::buffer, t.shape()});
+  for (const Visit& visit : modules) {
+    for (const auto& [name, t] : visit.module->own_buffers()) add(visit, name, t, NodeKind::buffer);
   }
+  std::stable_sort(named_.begin(), named_.end(), [](const Named& a, const Named& b) { return a.storage < b.storage; });
+  named_.erase(std::unique(named_.begin(), named_.end(),
+                           [](const Named& a, const Named& b) { return a.storage == b.storage; }),
+               named_.end());
+}
+
+const Recorder::Named* Recorder::named(const float* storage) const {
+  const auto it = std::lower_bound(named_.begin(), named_.end(), storage,
+                                   [](const Named& entry, const float* s) { return entry.storage < s; });
+  return it != named_.end() && it->storage == storage ? &*it : nullptr;
 }
 
 const Shape* Recorder::stored(const Shape& shape) {
@@ -93,38 +139,26 @@ Trace Recorder::take() {
 Vertex Recorder::value_of(const Tensor& t) {
   if (t.trace_tag().trace == id_) return t.trace_tag().value;
   const float* storage = t.is_meta() ? nullptr : t.data();
-  const auto key = std::make_pair(storage, t.shape());
+  const Shape* shape = stored(t.shape());
   if (storage != nullptr) {
-    if (auto it = outside_values_.find(key); it != outside_values_.end()) return it->second;
+    if (auto it = outside_values_.find({storage, shape}); it != outside_values_.end()) return it->second;
   }
   Node node;
-  node.shape_ = stored(t.shape());
-  const auto named = storage ? named_storage_.find(storage) : named_storage_.end();
-  if (named != named_storage_.end() && named->second.shape == t.shape()) {
+  node.shape_ = shape;
+  const Named* entry = storage ? named(storage) : nullptr;
+  if (entry != nullptr && std::equal(shape->begin(), shape->end(), named_dims_.begin() + entry->dims_at,
+                                     named_dims_.begin() + entry->dims_at + entry->rank)) {
     // Its value is the model's (Trace::value): the node holds only the key.
-    node.kind = named->second.kind;
-    node.name_ = stored(named->second.key);
+    node.kind = entry->kind;
+    // Each parameter becomes one node, so its key is stored once without interning.
+    node.name_ = store_->text.add(std::string_view(named_keys_).substr(entry->key_at, entry->key_size));
   } else {
     node.kind = NodeKind::constant;  // named "constant"
     details_of(node).constant = &store_->constants.emplace_back(t);
   }
   const Vertex v = add_node(node);
-  if (storage != nullptr) outside_values_.emplace(key, v);
+  if (storage != nullptr) outside_values_.emplace(std::make_pair(storage, shape), v);
   return v;
-}
-
-std::vector<int> Recorder::slots_of(const Tensors& ts) const {
-  std::vector<int> out;
-  out.reserve(ts.size());
-  for (const Tensor& t : ts) out.push_back(t.trace_tag().trace == id_ ? static_cast<int>(t.trace_tag().output) : 0);
-  return out;
-}
-
-std::vector<Vertex> Recorder::values_of(const Tensors& ts) {
-  std::vector<Vertex> out;
-  out.reserve(ts.size());
-  for (const Tensor& t : ts) out.push_back(value_of(t));
-  return out;
 }
 
 Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, std::span<const Tensor> outs,
@@ -147,16 +181,15 @@ Vertex Recorder::add_op_node(const OpCall& call, NodeKind kind, std::span<const 
   if (!error.empty()) details_of(node).error = store_->text.add(error);
   // Resolve the inputs first: an input from outside the trace becomes a node
   // before this one. Its operands' shapes are theirs (Trace::input_shapes).
-  std::vector<std::pair<Vertex, Edge>> sources;
-  sources.reserve(call.input_count());
+  sources_.clear();
   for (size_t i = 0; i < call.input_count(); ++i) {
     if (!call.has_input(i)) continue;
     const Tensor& in = call.input(i);
     const int output = in.trace_tag().trace == id_ ? static_cast<int>(in.trace_tag().output) : 0;
-    sources.emplace_back(value_of(in), Edge{static_cast<int>(i), output});
+    sources_.emplace_back(value_of(in), Edge{static_cast<int>(i), output});
   }
   const Vertex v = add_node(node);
-  for (const auto& [source, edge] : sources) add_edge(source, v, edge);
+  for (const auto& [source, edge] : sources_) add_edge(source, v, edge);
   return v;
 }
 
@@ -175,16 +208,23 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs, const Sour
   record.store_ = store_.get();
   record.parent = current_call();
   record.module = &module;
-  record.type_ = stored(module.type_name());
-  record.call_index = call_counts_[&module]++;
+  Seen& seen = modules_seen_[&module];
+  if (seen.type == nullptr) seen.type = stored(module.type_name());
+  record.type_ = seen.type;
+  record.call_index = seen.calls++;
   record.source = where;
   record.tuple_argument = tuple_argument;
   if (record.parent >= 0) {
     const ModuleCall& parent = trace_.calls_[record.parent];
     record.depth = parent.depth + 1;
-    const std::string name = name_in_caller(*parent.module, module);
-    record.registered = !name.starts_with('<');
-    record.path_ = stored(parent.path().empty() ? name : std::string(parent.path()) + "." + name);
+    Path& path = paths_[{parent.path_, &module}];
+    if (path.text == nullptr) {
+      const std::string name = name_in_caller(*parent.module, module);
+      path.registered = !name.starts_with('<');
+      path.text = store_->text.add(parent.path().empty() ? name : std::string(parent.path()) + "." + name);
+    }
+    record.registered = path.registered;
+    record.path_ = path.text;
   } else {
     record.path_ = stored("");
   }
@@ -200,13 +240,14 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs, const Sour
 }
 
 void Recorder::append_values(const Tensors& values, uint32_t& at, uint32_t& count) {
-  // Resolve first: a value from outside the trace becomes a node on the way.
-  const std::vector<Vertex> vertices = values_of(values);
-  const std::vector<int> slots = slots_of(values);
+  // A value from outside the trace becomes a node on the way (value_of
+  // adds nodes, never call values, so the call's values stay contiguous).
   at = static_cast<uint32_t>(store_->call_values.size());
-  count = static_cast<uint32_t>(vertices.size());
-  store_->call_values.insert(store_->call_values.end(), vertices.begin(), vertices.end());
-  store_->call_slots.insert(store_->call_slots.end(), slots.begin(), slots.end());
+  count = static_cast<uint32_t>(values.size());
+  for (const Tensor& t : values) {
+    store_->call_values.push_back(value_of(t));
+    store_->call_slots.push_back(t.trace_tag().trace == id_ ? static_cast<int>(t.trace_tag().output) : 0);
+  }
 }
 
 void Recorder::leave_call(int call, const Tensors* outputs) {

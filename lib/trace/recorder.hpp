@@ -2,7 +2,6 @@
 // Internal: the recorder behind a TraceSession. dispatch() and the module
 // call scope talk to it through one thread-local pointer.
 
-#include <map>
 #include <unordered_map>
 
 #include "modtrace/trace.hpp"
@@ -41,8 +40,6 @@ class Recorder {
   // The vertex holding `t`'s value: its producer in this trace, or a new
   // parameter, buffer or constant node.
   Vertex value_of(const Tensor& t);
-  std::vector<Vertex> values_of(const Tensors& ts);
-  std::vector<int> slots_of(const Tensors& ts) const;
   // Appends values' vertices and slots to the store's call arrays.
   void append_values(const Tensors& values, uint32_t& at, uint32_t& count);
   int current_call() const { return call_stack_.empty() ? -1 : call_stack_.back(); }
@@ -74,18 +71,52 @@ class Recorder {
   TraceOptions options_;
   uint64_t id_;
   std::vector<int> call_stack_;
-  std::unordered_map<const Module*, int> call_counts_;
+  // Per module: how often it was called and its stored type name (asked
+  // once: demangling and interning are not free).
+  struct Seen {
+    int calls = 0;
+    const char* type = nullptr;
+  };
+  std::unordered_map<const Module*, Seen> modules_seen_;
+  // The stored path of a module called from a call at a stored parent path:
+  // a module called again (a loop, a shared block) gets the same text
+  // without building and hashing it again.
+  struct PathKeyHash {
+    size_t operator()(const std::pair<const char*, const Module*>& k) const noexcept {
+      return std::hash<const void*>{}(k.first) * 31u ^ std::hash<const void*>{}(k.second);
+    }
+  };
+  struct Path {
+    const char* text = nullptr;
+    bool registered = true;  // false: the callee is in no slot of the caller's tree ("<Type>")
+  };
+  std::unordered_map<std::pair<const char*, const Module*>, Path, PathKeyHash> paths_;
+  // Reused by add_op_node: an op's resolved operands.
+  std::vector<std::pair<Vertex, Edge>> sources_;
   // Parameters and buffers of the root, by storage: the state_dict key,
   // kind and shape (a tensor sharing the storage with another shape is no
-  // parameter: a constant).
+  // parameter: a constant). Gathered in one walk into flat arrays, sorted by
+  // storage: a trace of a model is often taken many times, and a map of
+  // strings and shapes cost a third of a shape-only trace.
   struct Named {
-    std::string key;
+    const float* storage;
+    uint32_t key_at, key_size;  // in named_keys_
+    uint32_t dims_at, rank;     // in named_dims_
     NodeKind kind;
-    Shape shape;
   };
-  std::unordered_map<const float*, Named> named_storage_;
-  // Values that came from outside the trace, so each appears once.
-  std::map<std::pair<const float*, Shape>, Vertex> outside_values_;
+  void gather_named(const Module& root);
+  const Named* named(const float* storage) const;
+  std::vector<Named> named_;
+  std::string named_keys_;
+  std::vector<int64_t> named_dims_;
+  // Values that came from outside the trace, so each appears once: by
+  // storage and stored shape (shapes are stored once, so the pointer names it).
+  struct OutsideKeyHash {
+    size_t operator()(const std::pair<const float*, const Shape*>& k) const noexcept {
+      return std::hash<const void*>{}(k.first) * 31u ^ std::hash<const void*>{}(k.second);
+    }
+  };
+  std::unordered_map<std::pair<const float*, const Shape*>, Vertex, OutsideKeyHash> outside_values_;
   std::optional<Vertex> failed_node_;
 };
 
