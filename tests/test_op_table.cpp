@@ -95,8 +95,8 @@ TEST_CASE("F::apply runs any op by its enumerator, recorded like the named funct
 }
 
 TEST_CASE("attribute text parses by type, and bad text is an error") {
-  CHECK(std::get<std::vector<int64_t>>(parse_attr_value(AttrType::ints, "[]")).empty());
-  CHECK(std::get<std::vector<int64_t>>(parse_attr_value(AttrType::ints, "[3, -1]")) == std::vector<int64_t>{3, -1});
+  CHECK(std::get<IntList>(parse_attr_value(AttrType::ints, "[]")).empty());
+  CHECK(std::get<IntList>(parse_attr_value(AttrType::ints, "[3, -1]")) == std::vector<int64_t>{3, -1});
   CHECK(std::get<double>(parse_attr_value(AttrType::real, "1e-05")) == 1e-5);
   CHECK(test::error_of([] { parse_attr_value(AttrType::integer, "1.5"); }) == "cannot read '1.5' as int");
   CHECK(test::error_of([] { parse_attr_value(AttrType::flag, "yes"); }) == "cannot read 'yes' as bool");

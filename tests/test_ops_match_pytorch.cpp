@@ -219,7 +219,7 @@ Attrs attrs_from_json(const json& a) {
     if (value.is_boolean()) out.add(name, value.get<bool>());
     else if (value.is_number_integer()) out.add(name, value.get<int64_t>());
     else if (value.is_number()) out.add(name, value.get<double>());
-    else if (value.is_array()) out.add(name, value.get<std::vector<int64_t>>());
+    else if (value.is_array()) out.add(name, IntList(value.get<std::vector<int64_t>>()));
     else out.add(name, value.get<std::string>());
   }
   return out;

@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "modtrace/shape.hpp"
+
 namespace modtrace {
 
 enum class Op : uint8_t {
@@ -65,7 +67,7 @@ Op op_from_name(std::string_view name);
 
 // An op's non-tensor arguments, kept in the op's natural order: they are part
 // of what a trace records (`mul` by 3 has {"other", 3.0}).
-using AttrValue = std::variant<int64_t, double, bool, std::vector<int64_t>, std::string>;
+using AttrValue = std::variant<int64_t, double, bool, IntList, std::string>;
 
 // The alternative of AttrValue an attribute holds.
 enum class AttrType : uint8_t { integer, real, flag, ints, text };
@@ -111,7 +113,7 @@ class Attrs {
   int64_t integer(std::string_view name) const;
   double real(std::string_view name) const;
   bool flag(std::string_view name) const;
-  const std::vector<int64_t>& ints(std::string_view name) const;
+  const IntList& ints(std::string_view name) const;
   const std::string& text(std::string_view name) const;
 
   const std::vector<Attr>& items() const { return items_; }

@@ -1,14 +1,46 @@
 #pragma once
 // Shapes and the small helpers every op's shape rule uses.
 
+#include <boost/container/small_vector.hpp>
+
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace modtrace {
 
-using Shape = std::vector<int64_t>;
+// A short list of integers, up to five held inline: a tensor's sizes
+// (NCHW and one more) and list attributes (stride, padding, dims), so that
+// making, copying and recording a tensor or an op's attributes allocates
+// nothing for them (a std::vector's heap block was one of the four
+// allocations an op made). It is Boost.Container's small_vector (the whole
+// vector interface), converting to and from std::vector<int64_t>.
+class IntList : public boost::container::small_vector<int64_t, 5> {
+  using Base = boost::container::small_vector<int64_t, 5>;
+
+ public:
+  using Base::Base;
+  IntList() = default;
+  IntList(std::initializer_list<int64_t> values) : Base(values) {}
+  IntList(const std::vector<int64_t>& values) : Base(values.begin(), values.end()) {}  // NOLINT: implicit by design
+  operator std::vector<int64_t>() const { return {begin(), end()}; }                  // NOLINT: implicit by design
+
+  friend bool operator==(const IntList& a, const IntList& b) {
+    return static_cast<const Base&>(a) == static_cast<const Base&>(b);
+  }
+  friend bool operator<(const IntList& a, const IntList& b) {
+    return static_cast<const Base&>(a) < static_cast<const Base&>(b);
+  }
+  friend bool operator==(const IntList& a, const std::vector<int64_t>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+};
+
+// A tensor's sizes.
+using Shape = IntList;
 
 // The most dimensions a tensor may have: 64, PyTorch's limit ("only tensors
 // with up to 64 dims are supported"). Every tensor is made through one

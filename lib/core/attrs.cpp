@@ -13,8 +13,7 @@ namespace modtrace {
 static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(AttrType::integer), AttrValue>, int64_t>);
 static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(AttrType::real), AttrValue>, double>);
 static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(AttrType::flag), AttrValue>, bool>);
-static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(AttrType::ints), AttrValue>,
-                             std::vector<int64_t>>);
+static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(AttrType::ints), AttrValue>, IntList>);
 static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(AttrType::text), AttrValue>, std::string>);
 
 std::string_view attr_type_name(AttrType type) {
@@ -60,7 +59,7 @@ AttrValue parse_attr_value(AttrType type, std::string_view text) {
       return fail();
     case AttrType::ints: {
       if (text.size() < 2 || text.front() != '[' || text.back() != ']') return fail();
-      std::vector<int64_t> values;
+      IntList values;
       std::string_view rest = text.substr(1, text.size() - 2);
       while (!rest.empty() && rest.find_first_not_of(' ') != std::string_view::npos) {
         const size_t comma = rest.find(',');
@@ -98,8 +97,8 @@ const T& get(const AttrValue* v, std::string_view name) {
 int64_t Attrs::integer(std::string_view name) const { return get<int64_t>(find(name), name); }
 double Attrs::real(std::string_view name) const { return get<double>(find(name), name); }
 bool Attrs::flag(std::string_view name) const { return get<bool>(find(name), name); }
-const std::vector<int64_t>& Attrs::ints(std::string_view name) const {
-  return get<std::vector<int64_t>>(find(name), name);
+const IntList& Attrs::ints(std::string_view name) const {
+  return get<IntList>(find(name), name);
 }
 const std::string& Attrs::text(std::string_view name) const { return get<std::string>(find(name), name); }
 
@@ -118,7 +117,7 @@ std::string to_string(const AttrValue& value) {
       return buf;
     }
     std::string operator()(bool v) const { return v ? "true" : "false"; }
-    std::string operator()(const std::vector<int64_t>& v) const { return to_string(Shape(v)); }
+    std::string operator()(const IntList& v) const { return to_string(v); }
     std::string operator()(const std::string& v) const { return v; }
   };
   return std::visit(Visitor{}, value);

@@ -6,7 +6,6 @@
 #include <mutex>
 #include <set>
 #include <shared_mutex>
-#include <typeindex>
 #include <typeinfo>
 #include <unordered_map>
 #include <unordered_set>
@@ -261,8 +260,10 @@ std::string demangled_type_name(const std::type_info& type) {
 std::string Module::type_name() const {
   // Demangled once per type: a trace asks at every module call.
   static std::shared_mutex mutex;
-  static std::unordered_map<std::type_index, std::string> names;
-  const std::type_index type(typeid(*this));
+  // By type_info's address: cheaper to hash than type_index (its name), and
+  // a type seen under two addresses (two shared libraries) is only demangled twice.
+  static std::unordered_map<const std::type_info*, std::string> names;
+  const std::type_info* type = &typeid(*this);
   {
     const std::shared_lock lock(mutex);
     if (const auto it = names.find(type); it != names.end()) return it->second;

@@ -49,7 +49,7 @@ std::vector<int64_t> part_sizes(const OpCall& call, int64_t& dim) {
   dim = split_dim<kSplit>(call);
   const int64_t size = x.shape()[dim];
   const int64_t* uniform = call.optional_attr<kSplit, "split_size">();
-  const std::vector<int64_t>* given = call.optional_attr<kSplit, "split_sizes">();
+  const IntList* given = call.optional_attr<kSplit, "split_sizes">();
   if ((uniform == nullptr) == (given == nullptr)) call.fail("give either split_size or split_sizes");
   if (given != nullptr) {
     int64_t total = 0;

@@ -33,7 +33,7 @@ Resize plan_resize(const OpCall& call) {
   r.mode = call.attr<kInterpolate, "mode">();
   r.align_corners = call.attr<kInterpolate, "align_corners">();
   r.scale = call.optional_attr<kInterpolate, "scale_factor">();
-  const std::vector<int64_t>* size = call.optional_attr<kInterpolate, "size">();
+  const IntList* size = call.optional_attr<kInterpolate, "size">();
   if (x.dim() != 3 && x.dim() != 4) call.fail("expected a 3-D (N, C, L) or 4-D (N, C, H, W) input");
   r.spatial = x.dim() - 2;
   if (r.mode != "nearest" && r.mode != "linear" && r.mode != "bilinear") {

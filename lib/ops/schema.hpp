@@ -36,7 +36,7 @@ template <AttrType T> struct AttrCpp;
 template <> struct AttrCpp<AttrType::integer> { using type = int64_t; };
 template <> struct AttrCpp<AttrType::real> { using type = double; };
 template <> struct AttrCpp<AttrType::flag> { using type = bool; };
-template <> struct AttrCpp<AttrType::ints> { using type = std::vector<int64_t>; };
+template <> struct AttrCpp<AttrType::ints> { using type = IntList; };
 template <> struct AttrCpp<AttrType::text> { using type = std::string; };
 
 // Position of `name` in a schema; not a constant expression (a compile error) when absent.
@@ -82,10 +82,21 @@ constexpr bool fits(AttrType type) {
     case AttrType::integer: return std::is_integral_v<A> && !is_bool;
     case AttrType::real: return std::is_arithmetic_v<A> && !is_bool;
     case AttrType::flag: return is_bool;
-    case AttrType::ints: return std::is_convertible_v<A, std::vector<int64_t>>;
+    case AttrType::ints: return std::is_convertible_v<A, std::vector<int64_t>> || std::is_same_v<A, IntList>;
     case AttrType::text: return std::is_convertible_v<A, std::string>;
   }
   return false;
+}
+
+// The stored form of an argument: a std::vector of ints becomes an IntList.
+template <class T, class Arg>
+T stored_as(Arg&& value) {
+  if constexpr (std::is_same_v<T, IntList> && !std::is_same_v<std::remove_cvref_t<Arg>, IntList>) {
+    const std::vector<int64_t>& list = value;
+    return T(list.begin(), list.end());
+  } else {
+    return T(std::forward<Arg>(value));
+  }
 }
 
 template <const auto& Schema, size_t I, class Arg>
@@ -95,10 +106,10 @@ void add(Attrs& attrs, Arg&& value) {
   if constexpr (is_optional<A>::value) {
     static_assert(Schema[I].optional, "only an optional attribute takes std::optional");
     static_assert(fits<typename A::value_type>(Schema[I].type), "attribute value of the wrong type");
-    if (value) attrs.add(Schema[I].name, T(*value));
+    if (value) attrs.add(Schema[I].name, stored_as<T>(*value));
   } else {
     static_assert(fits<A>(Schema[I].type), "attribute value of the wrong type");
-    attrs.add(Schema[I].name, T(std::forward<Arg>(value)));
+    attrs.add(Schema[I].name, stored_as<T>(std::forward<Arg>(value)));
   }
 }
 

@@ -32,7 +32,7 @@ std::string python_path(const std::string& base, std::string_view path) {
 
 namespace {
 
-std::string ints_text(const std::vector<int64_t>& v) {
+std::string ints_text(const IntList& v) {
   std::string s;
   for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
   return s;
@@ -170,7 +170,7 @@ std::string cpp_value(const AttrValue& v) {
                                                                  ? python_repr(x) + ".0"
                                                                  : python_repr(x);
         else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-        else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return "std::vector<int64_t>{" + ints_text(x) + "}";
+        else if constexpr (std::is_same_v<T, IntList>) return "std::vector<int64_t>{" + ints_text(x) + "}";
         else return "std::string(\"" + x + "\")";
       },
       v);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
-#include <unordered_set>
 
 namespace modtrace::detail {
 namespace {
@@ -31,9 +30,10 @@ void Recorder::gather_named(const Module& root) {
   };
   std::vector<Visit> modules;
   std::string paths;
-  std::unordered_set<const Module*> seen;
+  // The table of modules called doubles as the set of modules seen: each
+  // gets its entry once, here, rather than a node in a set and another later.
   auto walk = [&](auto&& self, const Module& m, uint32_t path_at, uint32_t path_size) -> void {
-    if (!seen.insert(&m).second) return;
+    if (!modules_seen_.try_emplace(&m).second) return;
     modules.push_back({&m, path_at, path_size});
     for (const auto& [name, child] : m.registered_children()) {
       const auto at = static_cast<uint32_t>(paths.size());
@@ -46,7 +46,7 @@ void Recorder::gather_named(const Module& root) {
   auto add = [&](const Visit& visit, const std::string& name, const Tensor& t, NodeKind kind) {
     if (!t.defined() || t.is_meta()) return;
     Named entry{t.data(), static_cast<uint32_t>(named_keys_.size()), 0,
-                static_cast<uint32_t>(named_dims_.size()), static_cast<uint32_t>(t.dim()), kind};
+                static_cast<uint32_t>(named_dims_.size()), static_cast<uint32_t>(t.dim()), kind, std::nullopt};
     if (visit.path_size > 0) named_keys_.append(paths, visit.path_at, visit.path_size).push_back('.');
     named_keys_ += name;
     entry.key_size = static_cast<uint32_t>(named_keys_.size()) - entry.key_at;
@@ -65,7 +65,7 @@ void Recorder::gather_named(const Module& root) {
                named_.end());
 }
 
-const Recorder::Named* Recorder::named(const float* storage) const {
+Recorder::Named* Recorder::named(const float* storage) {
   const auto it = std::lower_bound(named_.begin(), named_.end(), storage,
                                    [](const Named& entry, const float* s) { return entry.storage < s; });
   return it != named_.end() && it->storage == storage ? &*it : nullptr;
@@ -139,25 +139,33 @@ Trace Recorder::take() {
 Vertex Recorder::value_of(const Tensor& t) {
   if (t.trace_tag().trace == id_) return t.trace_tag().value;
   const float* storage = t.is_meta() ? nullptr : t.data();
+  Named* entry = storage ? named(storage) : nullptr;
+  if (entry != nullptr && !std::equal(t.shape().begin(), t.shape().end(), named_dims_.begin() + entry->dims_at,
+                                      named_dims_.begin() + entry->dims_at + entry->rank)) {
+    entry = nullptr;  // the parameter's storage seen with another shape: a constant
+  }
+  if (entry != nullptr && entry->node) return *entry->node;
   const Shape* shape = stored(t.shape());
-  if (storage != nullptr) {
+  if (entry == nullptr && storage != nullptr) {
     if (auto it = outside_values_.find({storage, shape}); it != outside_values_.end()) return it->second;
   }
   Node node;
   node.shape_ = shape;
-  const Named* entry = storage ? named(storage) : nullptr;
-  if (entry != nullptr && std::equal(shape->begin(), shape->end(), named_dims_.begin() + entry->dims_at,
-                                     named_dims_.begin() + entry->dims_at + entry->rank)) {
-    // Its value is the model's (Trace::value): the node holds only the key.
+  if (entry != nullptr) {
+    // Its value is the model's (Trace::value): the node holds only the key,
+    // stored without interning (a parameter becomes one node).
     node.kind = entry->kind;
-    // Each parameter becomes one node, so its key is stored once without interning.
     node.name_ = store_->text.add(std::string_view(named_keys_).substr(entry->key_at, entry->key_size));
   } else {
     node.kind = NodeKind::constant;  // named "constant"
     details_of(node).constant = &store_->constants.emplace_back(t);
   }
   const Vertex v = add_node(node);
-  if (storage != nullptr) outside_values_.emplace(std::make_pair(storage, shape), v);
+  if (entry != nullptr) {
+    entry->node = v;
+  } else if (storage != nullptr) {
+    outside_values_.emplace(std::make_pair(storage, shape), v);
+  }
   return v;
 }
 
@@ -217,14 +225,14 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs, const Sour
   if (record.parent >= 0) {
     const ModuleCall& parent = trace_.calls_[record.parent];
     record.depth = parent.depth + 1;
-    Path& path = paths_[{parent.path_, &module}];
-    if (path.text == nullptr) {
+    if (seen.path == nullptr || seen.parent_path != parent.path_) {
       const std::string name = name_in_caller(*parent.module, module);
-      path.registered = !name.starts_with('<');
-      path.text = store_->text.add(parent.path().empty() ? name : std::string(parent.path()) + "." + name);
+      seen.registered = !name.starts_with('<');
+      seen.parent_path = parent.path_;
+      seen.path = store_->text.add(parent.path().empty() ? name : std::string(parent.path()) + "." + name);
     }
-    record.registered = path.registered;
-    record.path_ = path.text;
+    record.registered = seen.registered;
+    record.path_ = seen.path;
   } else {
     record.path_ = stored("");
   }

@@ -71,26 +71,18 @@ class Recorder {
   TraceOptions options_;
   uint64_t id_;
   std::vector<int> call_stack_;
-  // Per module: how often it was called and its stored type name (asked
-  // once: demangling and interning are not free).
+  // Per module called: how often, its stored type name (asked once:
+  // demangling and interning are not free) and the stored path of its last
+  // call with the parent's path it was made from, so a module called again
+  // from the same place (a loop, a shared block) reuses the text.
   struct Seen {
     int calls = 0;
     const char* type = nullptr;
-  };
-  std::unordered_map<const Module*, Seen> modules_seen_;
-  // The stored path of a module called from a call at a stored parent path:
-  // a module called again (a loop, a shared block) gets the same text
-  // without building and hashing it again.
-  struct PathKeyHash {
-    size_t operator()(const std::pair<const char*, const Module*>& k) const noexcept {
-      return std::hash<const void*>{}(k.first) * 31u ^ std::hash<const void*>{}(k.second);
-    }
-  };
-  struct Path {
-    const char* text = nullptr;
+    const char* parent_path = nullptr;
+    const char* path = nullptr;
     bool registered = true;  // false: the callee is in no slot of the caller's tree ("<Type>")
   };
-  std::unordered_map<std::pair<const char*, const Module*>, Path, PathKeyHash> paths_;
+  std::unordered_map<const Module*, Seen> modules_seen_;
   // Reused by add_op_node: an op's resolved operands.
   std::vector<std::pair<Vertex, Edge>> sources_;
   // Parameters and buffers of the root, by storage: the state_dict key,
@@ -103,14 +95,16 @@ class Recorder {
     uint32_t key_at, key_size;  // in named_keys_
     uint32_t dims_at, rank;     // in named_dims_
     NodeKind kind;
+    std::optional<Vertex> node;  // its node, once an op used it
   };
   void gather_named(const Module& root);
-  const Named* named(const float* storage) const;
+  Named* named(const float* storage);
   std::vector<Named> named_;
   std::string named_keys_;
   std::vector<int64_t> named_dims_;
-  // Values that came from outside the trace, so each appears once: by
-  // storage and stored shape (shapes are stored once, so the pointer names it).
+  // Other values that came from outside the trace (constants), so each
+  // appears once: by storage and stored shape (shapes are stored once, so
+  // the pointer names it).
   struct OutsideKeyHash {
     size_t operator()(const std::pair<const float*, const Shape*>& k) const noexcept {
       return std::hash<const void*>{}(k.first) * 31u ^ std::hash<const void*>{}(k.second);
