@@ -52,6 +52,23 @@ TEST_CASE("a tensor has at most 64 dimensions, as in PyTorch, checked before any
         "a tensor may have at most 64 dimensions, as in PyTorch; this one would have 27000");
 }
 
+TEST_CASE("a shape converts to and from std::vector and keeps its sizes past the five held inline") {
+  const std::vector<int64_t> sizes{1, 3, 224, 224};
+  const Shape shape = sizes;
+  CHECK(shape == sizes);
+  const std::vector<int64_t> back = shape;
+  CHECK(back == sizes);
+  CHECK(Shape{1, 2} < Shape{1, 3});
+  CHECK(Shape{1, 2} != Shape{1, 2, 1});
+  // Seven sizes live on the heap; copies, moves and views keep them all.
+  const Tensor t = Tensor::arange(5040).reshape({2, 3, 4, 5, 6, 7, 1});
+  Tensor moved = Tensor(t);
+  const Tensor v = std::move(moved).view({7, 6, 5, 4, 3, 2, 1});
+  CHECK(t.shape() == Shape{2, 3, 4, 5, 6, 7, 1});
+  CHECK(v.shape() == Shape{7, 6, 5, 4, 3, 2, 1});
+  CHECK(v.at({6, 5, 4, 3, 2, 1, 0}) == 5039.0f);
+}
+
 TEST_CASE("a shape too large for memory is a clear error, not a crash") {
   const std::string message = test::error_of([] { Tensor::zeros({1 << 20, 1 << 20, 1 << 10}); });
   CHECK(message.find("cannot allocate a tensor of shape [1048576, 1048576, 1024]") == 0);

@@ -41,7 +41,9 @@ void reset_peak_memory_in_use();
 // forward's intermediates then reuse memory instead of taking fresh pages
 // from the system at every op (MobileNetV2 16 -> 10 ms). Kept bytes are
 // not in memory_in_use(); they are given back when the system refuses an
-// allocation, or on request. (Off in AddressSanitizer builds.)
+// allocation, or on request. (Off in AddressSanitizer builds.) A block
+// holds a storage's elements and its header (the shared reference counts,
+// under 256 bytes), so memory_cached() counts both.
 int64_t memory_cached();
 void release_cached_memory();
 

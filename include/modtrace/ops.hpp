@@ -116,11 +116,13 @@ class Attrs {
   const IntList& ints(std::string_view name) const;
   const std::string& text(std::string_view name) const;
 
-  const std::vector<Attr>& items() const { return items_; }
+  std::span<const Attr> items() const { return {items_.data(), items_.size()}; }
   bool empty() const { return items_.empty(); }
 
  private:
-  std::vector<Attr> items_;
+  // Most ops have at most two attributes (a scalar operand, a dim and a
+  // flag): those are held inline, so packing them allocates nothing.
+  boost::container::small_vector<Attr, 2> items_;
 };
 
 // "3", "0.5", "true", "[1, 1]", "tanh": as a label or JSON-free text.

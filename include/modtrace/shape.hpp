@@ -27,6 +27,19 @@ class IntList : public boost::container::small_vector<int64_t, 5> {
   IntList(std::initializer_list<int64_t> values) : Base(values) {}
   IntList(const std::vector<int64_t>& values) : Base(values.begin(), values.end()) {}  // NOLINT: implicit by design
   operator std::vector<int64_t>() const { return {begin(), end()}; }                  // NOLINT: implicit by design
+  IntList(const IntList&) = default;
+  IntList& operator=(const IntList&) = default;
+  // GCC 12 warns, wrongly, that moving the inline elements may read past
+  // them (-Wstringop-overread on a size it cannot bound); the warning is
+  // silenced where the move is inlined from, here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+  IntList(IntList&& other) noexcept : Base(std::move(static_cast<Base&>(other))) {}
+  IntList& operator=(IntList&& other) noexcept {
+    Base::operator=(std::move(static_cast<Base&>(other)));
+    return *this;
+  }
+#pragma GCC diagnostic pop
 
   friend bool operator==(const IntList& a, const IntList& b) {
     return static_cast<const Base&>(a) == static_cast<const Base&>(b);

@@ -36,6 +36,7 @@ struct TraceTag {
   uint32_t output = 0;  // which of the node's outputs (chunk, topk have several)
 };
 struct TensorInternals;
+struct Storage;  // what a storage's views share (core/tensor.cpp)
 }  // namespace detail
 
 // An operand that remembers where in the user's source it was written, so
@@ -170,10 +171,11 @@ class Tensor {
 
  private:
   friend struct detail::TensorInternals;
-  static Tensor with_storage(Shape shape, std::shared_ptr<float> data);
+  static Tensor with_storage(Shape shape, std::shared_ptr<float> data, detail::Storage* storage);
   int64_t flat_index(std::initializer_list<int64_t> index) const;
 
-  std::shared_ptr<float> data_;  // points at the first element; shares its allocation's ownership
+  std::shared_ptr<float> data_;  // points at the first element; owns the storage
+  detail::Storage* storage_ = nullptr;  // its header, in data_'s control block (null for a meta tensor)
   Shape shape_;
   int64_t numel_ = 0;
   bool defined_ = false;

@@ -23,100 +23,150 @@ constexpr std::align_val_t kAlignment{64};  // a cache line: full-width SIMD loa
 // op's time went to malloc and free).
 constexpr int64_t kSmallStorage = 256;
 
-float* new_storage(int64_t bytes) {
-  return static_cast<float*>(bytes < kSmallStorage ? ::operator new[](static_cast<size_t>(bytes))
-                                                   : ::operator new[](static_cast<size_t>(bytes), kAlignment));
+void* new_block(size_t bytes) {
+  return bytes < static_cast<size_t>(kSmallStorage) ? ::operator new[](bytes) : ::operator new[](bytes, kAlignment);
 }
 
-void delete_storage(float* p, int64_t bytes) noexcept {
-  if (bytes < kSmallStorage) {
+void delete_block(void* p, size_t bytes) noexcept {
+  if (bytes < static_cast<size_t>(kSmallStorage)) {
     ::operator delete[](p);
   } else {
     ::operator delete[](p, kAlignment);
   }
 }
 
-// The deleter in every storage's control block (shared by all its views):
-// frees the allocation (or lets go of storage someone else owns, a mapped
-// file), and carries what TensorInternals::storage_stamp reports. Fields
-// that threads share are reached through std::atomic_ref: a deleter must
-// be movable, an atomic is not.
-struct Storage {
-  int64_t owned_bytes = 0;              // > 0: allocated in allocate(), counted by the budget
-  std::shared_ptr<float> keep;          // storage someone else owns
-  uint64_t version = 0;                 // write accesses
+}  // namespace
+
+// The header every storage's views share, in its control block: what the
+// storage costs the memory budget, what TensorInternals::storage_stamp
+// reports, and storage someone else owns (a mapped file). Fields that
+// threads share are reached through std::atomic_ref.
+struct detail::Storage {
+  int64_t owned_bytes = 0;                // > 0: the elements follow this header, counted by the budget
+  std::shared_ptr<float> keep;            // storage someone else owns
+  uint64_t version = 0;                   // write accesses
   void (*forget)(const void*) = nullptr;  // a kernel cache to tell when freed
 
-  void operator()(float* p) {
+  Storage(int64_t owned, std::shared_ptr<float> kept) : owned_bytes(owned), keep(std::move(kept)) {}
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  ~Storage() {
     if (auto* callback = std::atomic_ref(forget).load(std::memory_order_acquire)) callback(this);
-    keep.reset();  // now, not when the last weak reference goes
-    if (owned_bytes > 0) {
-      if (!detail::keep_block(p, static_cast<size_t>(owned_bytes))) delete_storage(p, owned_bytes);
-      detail::release_memory(owned_bytes);
-    }
+    if (owned_bytes > 0) detail::release_memory(owned_bytes);
   }
 };
 
+namespace {
+
+// Puts a storage's elements in the same heap block as its control block
+// (std::allocate_shared with this allocator): one allocation per tensor,
+// not one for the elements and one for the shared_ptr's bookkeeping.
+// allocate() is asked for the control block; it takes `data_bytes` more
+// behind it and says where they start.
+template <class T>
+struct StorageAllocator {
+  using value_type = T;
+  size_t data_bytes = 0;
+  float** data = nullptr;  // where allocate() writes the elements' address
+
+  StorageAllocator(size_t bytes, float** out) : data_bytes(bytes), data(out) {}
+  template <class U>
+  StorageAllocator(const StorageAllocator<U>& other) noexcept : data_bytes(other.data_bytes), data(other.data) {}
+
+  // The control block rounded up so the elements start aligned: 64 bytes
+  // for large storage (full-width SIMD loads never split a cache line), 16
+  // for small (plain operator new: glibc's aligned allocation splits and
+  // later consolidates chunks, which cost small tensors more than their
+  // arithmetic).
+  static size_t head(size_t n, size_t data_bytes) {
+    const size_t align = data_bytes < static_cast<size_t>(kSmallStorage) ? 16 : static_cast<size_t>(kAlignment);
+    return (sizeof(T) * n + align - 1) / align * align;
+  }
+  T* allocate(size_t n) {
+    const size_t total = head(n, data_bytes) + data_bytes;
+    void* block = detail::take_cached_block(total);
+    if (block == nullptr) block = new_block(total);
+    *data = reinterpret_cast<float*>(static_cast<char*>(block) + head(n, data_bytes));
+    return static_cast<T*>(block);
+  }
+  void deallocate(T* p, size_t n) noexcept {
+    const size_t total = head(n, data_bytes) + data_bytes;
+    if (!detail::keep_block(p, total)) delete_block(p, total);
+  }
+  template <class U>
+  bool operator==(const StorageAllocator<U>& other) const noexcept {
+    return data_bytes == other.data_bytes;
+  }
+};
+
+struct Allocated {
+  std::shared_ptr<float> data;
+  detail::Storage* storage;
+};
+
+Allocated allocate_block(int64_t bytes) {
+  float* data = nullptr;
+  auto header = std::allocate_shared<detail::Storage>(
+      StorageAllocator<detail::Storage>(static_cast<size_t>(bytes), &data), bytes, std::shared_ptr<float>());
+  detail::Storage* storage = header.get();
+  return {std::shared_ptr<float>(std::move(header), data), storage};
+}
+
 // Storage counted against the memory budget (modtrace/memory.hpp) from
 // before it is allocated until its last tensor lets it go.
-std::shared_ptr<float> allocate(const Shape& shape, int64_t n, const char* kind = "a tensor of shape") {
-  if (n > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(sizeof(float))) {
+Allocated allocate(const Shape& shape, int64_t n, const char* kind = "a tensor of shape") {
+  if (n > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(sizeof(float)) - 4096) {
     throw detail::MemoryError("cannot allocate " + std::string(kind) + " " + to_string(shape) + ": too many elements");
   }
   const int64_t bytes = std::max<int64_t>(n, 1) * static_cast<int64_t>(sizeof(float));
   detail::reserve_memory(bytes, shape, kind);
-  float* p = static_cast<float*>(detail::take_cached_block(static_cast<size_t>(bytes)));
   try {
-    if (p == nullptr) p = new_storage(bytes);
-  } catch (const std::bad_alloc&) {
-    // The blocks kept for reuse go back to the system before giving up.
-    release_cached_memory();
     try {
-      p = new_storage(bytes);
+      return allocate_block(bytes);
     } catch (const std::bad_alloc&) {
-      p = nullptr;
+      // The blocks kept for reuse go back to the system before giving up.
+      release_cached_memory();
+      return allocate_block(bytes);
     }
-  }
-  if (p == nullptr) {
+  } catch (const std::bad_alloc&) {
+    // The header never existed, so its destructor will not give the bytes back.
     detail::release_memory(bytes);
     throw detail::MemoryError("cannot allocate " + std::string(kind) + " " + to_string(shape) + " (" + format_bytes(bytes) +
                               "): out of memory (the system refused it below the memory limit of " +
                               format_bytes(memory_limit()) + ")");
   }
-  // Should the control block fail to allocate, shared_ptr calls the deleter.
-  return std::shared_ptr<float>(p, Storage{.owned_bytes = bytes, .keep = {}, .version = 0, .forget = nullptr});
 }
-
-Storage* storage_of(const std::shared_ptr<float>& data) { return std::get_deleter<Storage>(data); }
 
 }  // namespace
 
-Tensor Tensor::with_storage(Shape shape, std::shared_ptr<float> data) {
+Tensor Tensor::with_storage(Shape shape, std::shared_ptr<float> data, detail::Storage* storage) {
   check_dims(shape);
   Tensor t;
   t.numel_ = numel_of(shape);
   t.shape_ = std::move(shape);
-  // Storage from elsewhere (a mapped file) gets a control block of its own,
-  // so that it too has a version.
-  if (data && storage_of(data) == nullptr) {
-    float* p = data.get();
-    data = std::shared_ptr<float>(p, Storage{.owned_bytes = 0, .keep = std::move(data), .version = 0, .forget = nullptr});
-  }
   t.data_ = std::move(data);
+  t.storage_ = storage;
   t.defined_ = true;
   return t;
 }
 
+Tensor detail::TensorInternals::with_storage(Shape shape, std::shared_ptr<float> data) {
+  if (!data) return Tensor::with_storage(std::move(shape), nullptr, nullptr);
+  // Storage from elsewhere (a mapped file) gets a header of its own, so
+  // that it too has a version.
+  float* p = data.get();
+  auto header = std::make_shared<Storage>(0, std::move(data));
+  Storage* storage = header.get();
+  return Tensor::with_storage(std::move(shape), std::shared_ptr<float>(std::move(header), p), storage);
+}
+
 detail::TensorInternals::StorageStamp detail::TensorInternals::storage_stamp(const Tensor& t) {
-  Storage* storage = t.data_ ? storage_of(t.data_) : nullptr;
-  if (storage == nullptr) return {};
-  return {storage, std::atomic_ref(storage->version).load(std::memory_order_acquire)};
+  if (t.storage_ == nullptr) return {};
+  return {t.storage_, std::atomic_ref(t.storage_->version).load(std::memory_order_acquire)};
 }
 
 void detail::TensorInternals::call_when_freed(const Tensor& t, void (*forget)(const void* id)) {
-  if (Storage* storage = t.data_ ? storage_of(t.data_) : nullptr) {
-    std::atomic_ref(storage->forget).store(forget, std::memory_order_release);
-  }
+  if (t.storage_ != nullptr) std::atomic_ref(t.storage_->forget).store(forget, std::memory_order_release);
 }
 
 Tensor::Tensor(Shape shape, std::vector<float> values) {
@@ -132,14 +182,14 @@ Tensor::Tensor(Shape shape, std::vector<float> values) {
 Tensor Tensor::empty(Shape shape) {
   check_dims(shape);  // before the allocation
   const int64_t n = numel_of(shape);
-  auto data = allocate(shape, n);
-  return with_storage(std::move(shape), std::move(data));
+  auto [data, storage] = allocate(shape, n);
+  return with_storage(std::move(shape), std::move(data), storage);
 }
 
 Tensor detail::TensorInternals::workspace(Shape shape) {
   check_dims(shape);
-  auto data = allocate(shape, numel_of(shape), "a workspace of shape");
-  return Tensor::with_storage(std::move(shape), std::move(data));
+  auto [data, storage] = allocate(shape, numel_of(shape), "a workspace of shape");
+  return Tensor::with_storage(std::move(shape), std::move(data), storage);
 }
 
 Tensor Tensor::zeros(Shape shape) { return full(std::move(shape), 0.0f); }
@@ -169,7 +219,7 @@ Tensor Tensor::deterministic(Shape shape, std::string_view key) {
   return t;
 }
 
-Tensor Tensor::meta(Shape shape) { return with_storage(std::move(shape), nullptr); }
+Tensor Tensor::meta(Shape shape) { return with_storage(std::move(shape), nullptr, nullptr); }
 
 int64_t Tensor::size(int64_t dim) const { return shape_[wrap_dim(dim, this->dim(), "size")]; }
 
@@ -183,7 +233,7 @@ namespace {
 float* Tensor::data() {
   if (!data_) no_values(defined_, shape_);
   // Opened for writing: caches of converted copies must look again.
-  if (Storage* storage = storage_of(data_)) std::atomic_ref(storage->version).fetch_add(1, std::memory_order_release);
+  if (storage_ != nullptr) std::atomic_ref(storage_->version).fetch_add(1, std::memory_order_release);
   return data_.get();
 }
 
@@ -250,7 +300,7 @@ void Tensor::copy_(const Tensor& source) {
 
 Tensor Tensor::alias(Shape shape) const {
   if (!defined_) throw Error("alias: the tensor is undefined");
-  Tensor t = with_storage(std::move(shape), data_);
+  Tensor t = with_storage(std::move(shape), data_, storage_);
   if (t.numel_ != numel_) {
     throw Error("alias: shape " + to_string(t.shape_) + " does not have the " + std::to_string(numel_) +
                 " elements of " + to_string(shape_));

@@ -138,12 +138,15 @@ Shape shape_reshape(const OpCall& call) {
       known *= out[i];
     }
   }
-  const std::string problem = "shape " + to_string(out) + " is invalid for input of size " + std::to_string(x.numel());
+  // The message is built only when needed: views and reshapes run often.
+  auto invalid = [&] {
+    call.fail("shape " + to_string(out) + " is invalid for input of size " + std::to_string(x.numel()));
+  };
   if (inferred >= 0) {
-    if (known == 0 || x.numel() % known != 0) call.fail(problem);
+    if (known == 0 || x.numel() % known != 0) invalid();
     out[inferred] = x.numel() / known;
   } else if (known != x.numel()) {
-    call.fail(problem);
+    invalid();
   }
   return out;
 }

@@ -229,7 +229,10 @@ int Recorder::enter_call(const Module& module, const Tensors& inputs, const Sour
       const std::string name = name_in_caller(*parent.module, module);
       seen.registered = !name.starts_with('<');
       seen.parent_path = parent.path_;
-      seen.path = store_->text.add(parent.path().empty() ? name : std::string(parent.path()) + "." + name);
+      path_buffer_.assign(parent.path());
+      if (!path_buffer_.empty()) path_buffer_ += '.';
+      path_buffer_ += name;
+      seen.path = store_->text.add(path_buffer_);
     }
     record.registered = seen.registered;
     record.path_ = seen.path;

@@ -83,6 +83,7 @@ class Recorder {
     bool registered = true;  // false: the callee is in no slot of the caller's tree ("<Type>")
   };
   std::unordered_map<const Module*, Seen> modules_seen_;
+  std::string path_buffer_;  // reused by enter_call to join a path
   // Reused by add_op_node: an op's resolved operands.
   std::vector<std::pair<Vertex, Edge>> sources_;
   // Parameters and buffers of the root, by storage: the state_dict key,
