@@ -72,7 +72,11 @@ Recorder::Named* Recorder::named(const float* storage) {
 }
 
 const Shape* Recorder::stored(const Shape& shape) {
-  return shapes_.intern(shape, [&](const Shape& s) { return &store_->shapes.emplace_back(s); });
+  // Consecutive ops mostly keep the shape (conv, norm, activation): compare
+  // with the last one before hashing.
+  if (last_shape_ != nullptr && *last_shape_ == shape) return last_shape_;
+  last_shape_ = shapes_.intern(shape, [&](const Shape& s) { return &store_->shapes.emplace_back(s); });
+  return last_shape_;
 }
 
 const Attrs* Recorder::stored(const Attrs& attrs) {

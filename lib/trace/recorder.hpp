@@ -66,6 +66,7 @@ class Recorder {
     std::string_view operator()(const char* p) const noexcept { return TextArena::view(p); }
   };
   Interner<const Shape*, Shape, ShapeOf, ShapeHash> shapes_;
+  const Shape* last_shape_ = nullptr;  // the shape stored last
   Interner<const Attrs*, Attrs, AttrsOf, AttrsHash, AttrsEqual> attribute_sets_;
   Interner<const char*, std::string_view, TextOf> texts_;
   TraceOptions options_;
