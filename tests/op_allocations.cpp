@@ -29,7 +29,9 @@ void* operator new(std::size_t bytes, std::align_val_t align) {
   throw std::bad_alloc();
 }
 // The replacements pair malloc with free, which GCC cannot see through.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }

@@ -30,4 +30,5 @@
 #include "modtrace/shape.hpp"
 #include "modtrace/tensor.hpp"
 #include "modtrace/trace.hpp"
+#include "modtrace/version.hpp"
 #include "modtrace/zoo.hpp"

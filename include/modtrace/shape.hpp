@@ -32,14 +32,18 @@ class IntList : public boost::container::small_vector<int64_t, 5> {
   // GCC 12 warns, wrongly, that moving the inline elements may read past
   // them (-Wstringop-overread on a size it cannot bound); the warning is
   // silenced where the move is inlined from, here.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
   IntList(IntList&& other) noexcept : Base(std::move(static_cast<Base&>(other))) {}
   IntList& operator=(IntList&& other) noexcept {
     Base::operator=(std::move(static_cast<Base&>(other)));
     return *this;
   }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
   friend bool operator==(const IntList& a, const IntList& b) {
     return static_cast<const Base&>(a) == static_cast<const Base&>(b);
