@@ -82,13 +82,22 @@ TEST_CASE("diff prints the report with 18 vs 4 and the two dropped ops, and draw
   CHECK(contains(slurp(s / "diff.svg"), "<svg"));
 }
 
-TEST_CASE("diff --format json is machine-readable") {
+TEST_CASE("diff --format json is machine-readable, its attributes encoded as in a trace") {
   const Result r = tool("diff seed_main_model --format json");
   CHECK(r.status == 0);
   const json j = json::parse(r.out);
+  CHECK(j["schema_version"] == modtrace::kJsonSchemaVersion);
   CHECK(j["verdict"] == "different");
   CHECK(j["dropped"].size() == 2);
   CHECK(j["output"]["max_abs_diff"] == 14.0);
+  // The dropped mul's attributes, and the same op's node in the trace JSON: one encoding.
+  CHECK(j["dropped"][0]["attributes"] == json{{"other", 3.0}});
+  Scratch s;
+  REQUIRE(tool("trace seed_main_model -o " + (s / "t.json")).status == 0);
+  const json t = json::parse(slurp(s / "t.json"));
+  CHECK(t["schema_version"] == modtrace::kJsonSchemaVersion);
+  CHECK(t["nodes"][2]["op"] == "mul");
+  CHECK(t["nodes"][2]["attributes"] == j["dropped"][0]["attributes"]);
 }
 
 TEST_CASE("diff --check exits 3 unless the Sequential is equivalent") {
@@ -136,6 +145,24 @@ TEST_CASE("bad arguments print usage help and exit 2") {
   CHECK(contains(usage("run seed_main_model --input-shape " + dims),
                  "invalid --input-shape: more than 64 dimensions (a tensor may have at most 64, as in PyTorch)"));
   CHECK(contains(usage("trace seed_main_model -o graph.pdf"), "the extension must be one of .dot, .svg, .png, .json"));
+}
+
+TEST_CASE("--version prints the library's version; a missing or unknown command is named with the commands there are") {
+  const Result version = tool("--version");
+  CHECK(version.status == 0);
+  CHECK(version.out == std::string("modtrace ") + MODTRACE_VERSION + "\n");
+  CHECK(std::string(modtrace::library_version()) == MODTRACE_VERSION);
+  const std::string commands = "the commands are: models, run, trace, diff, fix, extract, summary";
+  const Result unknown = tool("frobnicate seed_main_model");
+  CHECK(unknown.status == 2);
+  CHECK(unknown.err == "modtrace: unknown command 'frobnicate'; " + commands + "\nRun with --help for more information.\n");
+  CHECK(contains(tool("trce seed_main_model").err, "unknown command 'trce' (did you mean 'trace'?); " + commands));
+  CHECK(contains(tool("--max-memory 1G difff seed_main_model").err, "unknown command 'difff' (did you mean 'diff'?)"));
+  const Result none = tool("--max-memory 1G");
+  CHECK(none.status == 2);
+  CHECK(contains(none.err, "modtrace: a command is required: models, run, trace, diff, fix, extract, summary"));
+  // Errors of a known command stay its own.
+  CHECK(contains(tool("trace seed_main_model --depth -1").err, "--depth: must be 0 or more"));
 }
 
 TEST_CASE("runtime errors are one line on stderr with exit status 1") {

@@ -175,6 +175,18 @@ TEST_CASE("a module the root keeps unregistered is drawn as the root's own work 
   CHECK(count(deep, "fillcolor=\"#f4cccc\"") >= 2);  // the linear and the legend
 }
 
+TEST_CASE("depth 0 expands everything in every picture, as in a trace; the comparison's default is the children") {
+  const auto model = zoo::create("resnet18");
+  const ChildrenReport r = compare_children(*model, zoo::default_inputs("resnet18"), {.shape_only = true});
+  const size_t children = count(comparison_to_dot(r), "label=<");
+  CHECK(count(comparison_to_dot(r, {.depth = 1}), "label=<") == children);
+  const size_t all = count(comparison_to_dot(r, {.depth = 0}), "label=<");
+  CHECK(all > 2 * children);  // layer1's blocks, their convolutions, norms and adds
+  CHECK(all == count(comparison_to_dot(r, {.depth = 10}), "label=<"));
+  const Repair fix = repair_children(model, zoo::default_inputs("resnet18"), {.shape_only = true});
+  CHECK(count(repair_to_dot(fix, {.depth = 0}), "label=<") > 2 * count(repair_to_dot(fix), "label=<"));
+}
+
 TEST_CASE("Graphviz renders SVG and PNG") {
   const std::string dot = trace_to_dot(seed_trace());
   const std::string svg = render_dot(dot, "svg");

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ meson ninja-build pkg-config cmake python3   # toolchain (doctest is found through its CMake config)
+  python3-jsonschema                                # tests: the JSON documents against docs/schemas/
   libeigen3-dev                                     # tensor kernels
   libdnnl-dev                                       # convolutions in oneDNN (meson option onednn)
   libboost-dev libboost-graph-dev                   # trace graph

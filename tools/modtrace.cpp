@@ -287,6 +287,7 @@ struct TraceCommand {
   int depth = 0;
   bool shape_only = false;
   bool show_parameters = false;
+  std::string format = "table";
   std::string output;
 };
 
@@ -378,14 +379,18 @@ int trace_model(const TraceCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".json"});
   const Loaded l = load(c.model, c.shape_only);
   const Trace t = trace_module(*l.model, l.inputs, {.shape_only = c.shape_only});
-  if (c.output.empty()) {
+  // The listing on stdout: the table unless a file is written, the IR when asked.
+  if (c.format == "ir") {
+    std::cout << trace_to_ir(t, c.show_parameters);
+  } else if (c.output.empty()) {
     print_trace_table(t);
-  } else if (extension_of(c.output) == ".json") {
-    write_text(c.output, trace_to_json(t, 2) + "\n");
-  } else {
-    write_picture(trace_to_dot(t, {.depth = c.depth, .show_parameters = c.show_parameters}), c.output);
   }
   if (!c.output.empty()) {
+    if (extension_of(c.output) == ".json") {
+      write_text(c.output, trace_to_json(t, 2) + "\n");
+    } else {
+      write_picture(trace_to_dot(t, {.depth = c.depth, .show_parameters = c.show_parameters}), c.output);
+    }
     std::cout << "wrote " << c.output << " (" << boost::num_vertices(t.graph()) << " nodes, " << t.calls().size()
               << " module calls)\n";
   }
@@ -401,7 +406,7 @@ struct DiffCommand {
   std::string at;
   std::string format = "text";
   std::string output;
-  int depth = 0;
+  int depth = 1;  // the children; 0 expands everything, as in trace
   bool shape_only = false;
   bool check = false;
 };
@@ -424,7 +429,7 @@ struct FixCommand {
   std::string upto;
   std::string format = "text";
   std::string output;
-  int depth = 0;
+  int depth = 1;  // the children; 0 expands everything, as in trace
   bool shape_only = false;
 };
 
@@ -553,7 +558,7 @@ int summarize(const SummaryCommand& c) {
 //   {"error": "...", "kind": "runtime", "module": "lin", "module_type": "Linear",
 //    "called_at": "my_model.cpp:12", "source": "lib/nn/layers/linear_conv.cpp:40"}
 void print_error_json(const std::string& message, const char* kind, const std::exception* error) {
-  nlohmann::ordered_json j = {{"error", message}, {"kind", kind}, {"module", nullptr}, {"module_type", nullptr},
+  nlohmann::ordered_json j = {{"schema_version", kJsonSchemaVersion}, {"error", message}, {"kind", kind}, {"module", nullptr}, {"module_type", nullptr},
                               {"called_at", nullptr}, {"source", nullptr}};
   auto text_or_null = [](const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); };
   if (const auto* failed = dynamic_cast<const ModuleFailedError*>(error)) {
@@ -586,6 +591,55 @@ std::vector<std::string> plugin_paths(int argc, char** argv) {
 
 }  // namespace
 
+// The commands' names, in the order --help lists them.
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(command->get_name());
+  }
+  return names;
+}
+
+// Letters to change, insert or delete to turn `a` into `b`.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// No command was recognised: the first word that is neither an option nor
+// the value of --plugin / --max-memory is an unknown command; none at all
+// means the command is missing.
+std::string missing_command_message(const CLI::App& app, int argc, char** argv) {
+  const std::vector<std::string> names = command_names(app);
+  std::string list;
+  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--plugin" || arg == "--max-memory") {
+      ++i;  // its value
+      continue;
+    }
+    if (arg.starts_with('-')) continue;
+    std::string message = "unknown command '" + arg + "'";
+    const auto closest = std::min_element(names.begin(), names.end(), [&](const std::string& x, const std::string& y) {
+      return edit_distance(arg, x) < edit_distance(arg, y);
+    });
+    if (closest != names.end() && edit_distance(arg, *closest) <= 2) message += " (did you mean '" + *closest + "'?)";
+    return message + "; the commands are: " + list;
+  }
+  return "a command is required: " + list;
+}
+
 int main(int argc, char** argv) {
   // Over a file-size limit (ulimit -f) a write then fails with EFBIG, reported
   // like a full disk, instead of the signal killing the tool mid-file.
@@ -602,6 +656,7 @@ int main(int argc, char** argv) {
   } restore{original_stdout};
   CLI::App app{"modtrace: trace PyTorch-style models and show what nn.Sequential(*model.children()) loses"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("modtrace ") + library_version());
   app.fallthrough();  // --plugin may come after the command too
   std::vector<std::string> plugins;
   app.add_option("--plugin", plugins, "Load models from a shared library (see docs/cli.md); repeatable")
@@ -625,7 +680,9 @@ int main(int argc, char** argv) {
   trace_cmd->add_option("--depth", trace.depth, "Collapse module calls at this depth into one node (0: expand all)")
       ->check(kNonNegative);
   trace_cmd->add_flag("--shape-only", trace.shape_only, "Trace shapes only, without computing (same graph, faster)");
-  trace_cmd->add_flag("--show-parameters", trace.show_parameters, "Draw parameter and buffer nodes");
+  trace_cmd->add_flag("--show-parameters", trace.show_parameters, "Draw (or, with --format ir, list) parameters and buffers");
+  trace_cmd->add_option("--format", trace.format, "Listing on stdout: table (default) or ir (torch.fx-style graph)")
+      ->check(CLI::IsMember({"table", "ir"}));
   trace_cmd->add_option("-o,--output", trace.output, "Write the trace to FILE.dot, .svg, .png or .json");
 
   DiffCommand diff;
@@ -635,7 +692,7 @@ int main(int argc, char** argv) {
   diff_cmd->add_option("--format", diff.format, "Report format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   diff_cmd->add_option("-o,--output", diff.output, "Also draw the comparison to FILE.dot, .svg or .png");
-  diff_cmd->add_option("--depth", diff.depth, "Depth of the picture (default 1: the children)")
+  diff_cmd->add_option("--depth", diff.depth, "Depth of the picture (default 1: the children; 0: expand all)")
       ->check(kNonNegative);
   diff_cmd->add_flag("--shape-only", diff.shape_only, "Compare structure and shapes only, without computing");
   diff_cmd->add_flag("--check", diff.check, "Exit with status 3 unless the Sequential is equivalent (for CI)");
@@ -649,7 +706,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "python", "cpp"}));
   fix_cmd->add_flag("--shape-only", fix.shape_only, "Build and check shapes only, without computing");
   fix_cmd->add_option("-o,--output", fix.output, "Also draw the original beside the repair: FILE.dot, .svg or .png");
-  fix_cmd->add_option("--depth", fix.depth, "In the picture, collapse module calls at this depth (default 1)")
+  fix_cmd->add_option("--depth", fix.depth,
+                      "In the picture, collapse module calls at this depth (default 1; 0: expand all)")
       ->check(kNonNegative);
 
   ExtractCommand extract_cmd_options;
@@ -679,6 +737,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 says "A subcommand is required" for a misspelt command too:
+    // name what was given and what exists instead.
+    const bool no_command = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr ||
+                            dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
+    if (no_command && app.get_subcommands().empty()) {
+      std::cerr << "modtrace: " << one_line(missing_command_message(app, argc, argv))
+                << "\nRun with --help for more information.\n";
+      return 2;
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }

@@ -22,11 +22,31 @@ namespace modtrace {
 // device"). Every file modtrace writes goes through it.
 void write_file(const std::string& path, std::string_view bytes);
 
-// {"shape": [...], "data": [...]} (data empty for meta tensors; non-finite values as null).
+// The layout version every JSON document modtrace writes starts with
+// ("schema_version": 1): tensors, traces, diff, fix and extract reports,
+// errors. docs/json.md describes each field and docs/schemas/ holds a JSON
+// Schema per document; the number goes up when a field changes meaning or
+// goes away (new fields do not change it).
+inline constexpr int kJsonSchemaVersion = 1;
+
+// {"schema_version": 1, "shape": [...], "data": [...]} (data empty for meta
+// tensors; non-finite values as null).
 std::string tensor_to_json(const Tensor& t);
 
-// Nodes (op, ownership, module, shapes, source), edges and module calls.
+// Nodes (op, attributes, ownership, module, shapes, source), edges and module calls.
 std::string trace_to_json(const Trace& trace, int indent = -1);
+
+// The trace as text in the style of torch.fx's graph printout: the inputs,
+// then one line per op naming the values it reads (node ids; a parameter or
+// buffer by its key unless show_parameters gives it a line of its own),
+// with its source line, output shape and module; then what is returned.
+//
+//   graph(%0 input: [2, 2]):
+//     %1 = mul(%0, other=2)  # lib/zoo/seed.cpp:5  [2, 2]  block_0
+//     %2 = mul(%1, other=3)  # lib/zoo/seed.cpp:11  [2, 2]  (functional)
+//     …
+//     return %4
+std::string trace_to_ir(const Trace& trace, bool show_parameters = false);
 
 namespace safetensors {
 

@@ -23,8 +23,11 @@ namespace modtrace {
 struct RenderOptions {
   // Module calls at this depth (the root's children are depth 1) are drawn as
   // one node showing type and input/output shapes; shallower ones as nested
-  // clusters. 0 or less: expand everything.
-  int depth = 0;
+  // clusters. 0: expand everything. Negative (kDefaultDepth): the picture's
+  // own default, everything for a trace, 1 (the children) for a comparison
+  // or a repair.
+  static constexpr int kDefaultDepth = -1;
+  int depth = kDefaultDepth;
   bool show_parameters = false;  // parameter, buffer and constant nodes
   bool show_legend = true;
   std::string title = {};        // default: the traced module's type

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "analysis/wording.hpp"
+#include "io/json_forms.hpp"
 #include "modtrace/analysis.hpp"
 
 namespace modtrace {
@@ -154,7 +155,7 @@ std::string ChildrenReport::json(int indent) const {
     dropped_json.push_back({{"op", d.op},
                             {"module", d.module},
                             {"shapes", {{"inputs", shapes}, {"output", d.output_shape}}},
-                            {"attributes", d.attributes},
+                            {"attributes", detail::attributes_json(original.graph()[d.node].attrs())},
                             {"source", d.source.empty() ? json(nullptr) : json(d.source)},
                             {"function", d.function.empty() ? json(nullptr) : json(d.function)}});
   }
@@ -186,6 +187,7 @@ std::string ChildrenReport::json(int indent) const {
                        {"equal", p.equal}});
   }
   json out = {
+      {"schema_version", kJsonSchemaVersion},
       {"verdict", verdict_name(verdict)},
       {"reasons", reasons},
       {"module", path},

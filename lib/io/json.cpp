@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "io/json_forms.hpp"
 #include "modtrace/analysis.hpp"
 #include "modtrace/io.hpp"
 
@@ -12,10 +13,6 @@ namespace modtrace {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-json attr_json(const AttrValue& value) {
-  return std::visit([](const auto& v) { return json(v); }, value);
-}
 
 std::string ownership_name(const Ownership& o) {
   switch (o.kind) {
@@ -30,6 +27,7 @@ std::string ownership_name(const Ownership& o) {
 
 std::string tensor_to_json(const Tensor& t) {
   json j;
+  j["schema_version"] = kJsonSchemaVersion;
   j["shape"] = t.shape();
   json data = json::array();
   if (!t.is_meta()) {
@@ -53,11 +51,7 @@ std::string trace_to_json(const Trace& trace, int indent) {
     json node = {{"id", v}, {"kind", kind_name(n.kind)}};
     if (n.op) node["op"] = n.op_name();
     if (!n.name().empty()) node["name"] = n.name();
-    if (!n.attrs().empty()) {
-      json attrs = json::object();
-      for (const auto& a : n.attrs().items()) attrs[std::string(a.name)] = attr_json(a.value);
-      node["attributes"] = std::move(attrs);
-    }
+    if (!n.attrs().empty()) node["attributes"] = detail::attributes_json(n.attrs());
     if (n.kind == NodeKind::op || n.kind == NodeKind::failed_op) {
       const Ownership o = trace.ownership(v);
       node["value_name"] = op_names[v];
@@ -107,7 +101,8 @@ std::string trace_to_json(const Trace& trace, int indent) {
                {"source", text_or_null(f->source)},
                {"node", f->failed_node ? json(*f->failed_node) : json(nullptr)}};
   }
-  const json out = {{"shape_only", trace.shape_only()}, {"completed", trace.completed()}, {"failure", failure},
+  const json out = {{"schema_version", kJsonSchemaVersion},
+                    {"shape_only", trace.shape_only()}, {"completed", trace.completed()}, {"failure", failure},
                     {"inputs", trace.inputs()},         {"outputs", trace.outputs()},     {"nodes", nodes},
                     {"edges", edges},                   {"calls", calls}};
   return out.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);

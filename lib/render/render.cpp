@@ -84,7 +84,7 @@ std::string comparison_to_dot(const ChildrenReport& r, const RenderOptions& opti
   if (!r.sequential.ok) outputs += "; the Sequential fails at " + r.sequential.failed_child;
   g.title += "\n" + outputs + "; " + std::to_string(r.dropped.size()) + " dropped op" +
              (r.dropped.size() == 1 ? "" : "s");
-  const int depth = options.depth > 0 ? options.depth : 1;
+  const int depth = options.depth < 0 ? 1 : options.depth;  // 0: everything, as for a trace
 
   g.clusters.push_back({"cluster_original", "original: " + r.module_type + ".forward", -1, true});
   detail::add_trace_view(r.original,
@@ -119,7 +119,7 @@ std::string repair_to_dot(const Repair& r, const RenderOptions& options) {
     g.title = who + ": no faithful Sequential" + (r.upto.empty() ? "" : " up to " + r.upto) + "\n" + r.blocker;
     if (r.module) g.title += "\nthe extracted prefix computes it instead";
   }
-  const int depth = options.depth > 0 ? options.depth : 1;
+  const int depth = options.depth < 0 ? 1 : options.depth;  // 0: everything, as for a trace
   g.clusters.push_back({"cluster_original", "original: " + r.module_type + ".forward", -1, true});
   detail::add_trace_view(*r.original,
                          {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "a_", .parent_cluster = 0},

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "modtrace/io.hpp"
 #include "modtrace/repair.hpp"
 
 namespace modtrace {
@@ -78,7 +79,8 @@ std::string Repair::json(int indent) const {
                           {"ops", step.ops},
                           {"reads", step.reads}});
   }
-  const ordered_json j = {{"module", at},
+  const ordered_json j = {{"schema_version", kJsonSchemaVersion},
+                          {"module", at},
                           {"module_type", module_type},
                           {"upto", upto.empty() ? ordered_json(nullptr) : ordered_json(upto)},
                           {"input_shapes", input_shapes},
@@ -113,7 +115,8 @@ std::string Extraction::json(int indent) const {
   using nlohmann::ordered_json;
   ordered_json values = ordered_json::array();
   for (size_t i = 0; i < names.size(); ++i) values.push_back({{"name", names[i]}, {"shapes", shapes[i]}});
-  const ordered_json j = {{"module_type", module_type},
+  const ordered_json j = {{"schema_version", kJsonSchemaVersion},
+                          {"module_type", module_type},
                           {"values", values},
                           {"python", python},
                           {"python_fx", python_fx.empty() ? ordered_json(nullptr) : ordered_json(python_fx)},
