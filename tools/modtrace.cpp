@@ -600,22 +600,6 @@ std::vector<std::string> command_names(const CLI::App& app) {
   return names;
 }
 
-// Letters to change, insert or delete to turn `a` into `b`.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // No command was recognised: the first word that is neither an option nor
 // the value of --plugin / --max-memory is an unknown command; none at all
 // means the command is missing.
@@ -631,10 +615,8 @@ std::string missing_command_message(const CLI::App& app, int argc, char** argv) 
     }
     if (arg.starts_with('-')) continue;
     std::string message = "unknown command '" + arg + "'";
-    const auto closest = std::min_element(names.begin(), names.end(), [&](const std::string& x, const std::string& y) {
-      return edit_distance(arg, x) < edit_distance(arg, y);
-    });
-    if (closest != names.end() && edit_distance(arg, *closest) <= 2) message += " (did you mean '" + *closest + "'?)";
+    const std::vector<std::string> closest = nearest_names(arg, names, 1);
+    if (!closest.empty() && edit_distance(arg, closest[0]) <= 2) message += " (did you mean '" + closest[0] + "'?)";
     return message + "; the commands are: " + list;
   }
   return "a command is required: " + list;

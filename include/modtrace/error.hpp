@@ -11,6 +11,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "modtrace/source_location.hpp"
 
@@ -53,5 +55,11 @@ class Error : public std::exception {
 // "lib/zoo/seed.cpp:12" for modtrace's own code wherever it was built (other
 // code: its path with leading ./ and ../ dropped), or "" when unknown.
 std::string source_text(const SourceLocation& where);
+
+// For "did you mean" in messages: how many letters to change, insert or
+// delete to turn `a` into `b`; and the `count` candidates nearest to `name`
+// by that distance, nearest first (ties in the candidates' order).
+size_t edit_distance(std::string_view a, std::string_view b);
+std::vector<std::string> nearest_names(std::string_view name, const std::vector<std::string>& candidates, size_t count);
 
 }  // namespace modtrace

@@ -16,28 +16,12 @@ namespace modtrace {
 
 namespace {
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // "no value named 'layer5' in the forward of ResNet; nearest: 'layer4', 'layer1', …"
 [[noreturn]] void unknown_name(const std::string& name, const std::string& type, const std::vector<NamedValue>& all) {
-  std::vector<std::pair<size_t, std::string>> near;
-  for (const NamedValue& n : all) near.emplace_back(edit_distance(name, n.name), n.name);
-  std::stable_sort(near.begin(), near.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> names;
+  for (const NamedValue& n : all) names.push_back(n.name);
   std::string list;
-  for (size_t i = 0; i < near.size() && i < 5; ++i) list += (i ? ", '" : "'") + near[i].second + "'";
+  for (const std::string& near : nearest_names(name, names, 5)) list += (list.empty() ? "'" : ", '") + near + "'";
   throw Error("no value named '" + name + "' in the forward of " + type + "; the nearest names are " + list +
               " (modtrace trace lists them all)");
 }
