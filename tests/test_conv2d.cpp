@@ -1,4 +1,7 @@
-// conv2d: hand-computed values for the geometry rules, and every shape error.
+// conv2d: hand-computed values for the geometry rules, depthwise convolutions
+// against a channel's own convolution, and every shape error.
+
+#include <cmath>
 
 #include "helpers.hpp"
 
@@ -38,15 +41,74 @@ TEST_CASE("groups split channels: each group sees only its own inputs") {
   CHECK(z.to_vector() == std::vector<float>{3, 3, 3, 3, 3, 3, 3, 3});
 }
 
-TEST_CASE("a depthwise convolution gives the same values as grouped GEMMs would") {
-  const Tensor x = Tensor::deterministic({2, 4, 6, 6}, "x");
-  const Tensor w = Tensor::deterministic({4, 1, 3, 3}, "w");
-  const Tensor b = Tensor::deterministic({4}, "b");
-  const Tensor depthwise = F::conv2d(x, w, b, 2, 1, 1, 4);
-  // The same convolution channel by channel, each a groups=1 convolution.
-  for (int64_t c = 0; c < 4; ++c) {
-    const Tensor single = F::conv2d(F::narrow(x, 1, c, 1), F::narrow(w, 0, c, 1), F::narrow(b, 0, c, 1), 2, 1);
-    CHECK(max_abs_diff(F::narrow(depthwise, 1, c, 1), single) < 1e-6);
+namespace {
+
+// One depthwise convolution (in_channels == groups), for the table below.
+struct DepthwiseCase {
+  const char* what;
+  Shape input;
+  int64_t multiplier, kernel_h, kernel_w;
+  Size2 stride, padding, dilation;
+  bool bias;
+};
+
+// The depthwise kernel's paths: stride 1 (a plain copy of each row), 2 (a
+// stride-2 gather) and 3; rows split by phase as well as columns; padding
+// larger than the kernel's reach and a last window short of the edge; rows
+// narrower than a vector and wider than four; dilation; non-square kernels;
+// a channel multiplier (the input plane reused); no bias.
+const DepthwiseCase kDepthwise[] = {
+    {"3x3, padding 1, batch 2", {2, 4, 6, 6}, 1, 3, 3, 1, 1, 1, true},
+    {"3x3, stride 2 (MobileNetV2's downsampling)", {1, 6, 17, 17}, 1, 3, 3, 2, 1, 1, true},
+    {"7x7, padding 3 (ConvNeXt's)", {1, 3, 20, 20}, 1, 7, 7, 1, 3, 1, true},
+    {"5x5, stride 3, a last window short of the edge", {1, 5, 14, 13}, 1, 5, 5, 3, 0, 1, false},
+    {"rows of 3 outputs, narrower than a vector", {2, 3, 5, 5}, 1, 3, 3, 1, 0, 1, true},
+    {"rows of 37 outputs, wider than four vectors", {1, 2, 9, 37}, 1, 3, 3, 1, 1, 1, true},
+    {"dilation 2 with stride 2", {1, 4, 15, 15}, 1, 3, 3, 2, 2, 2, true},
+    {"1x5 with stride 1x2 and padding 0x2", {1, 3, 6, 19}, 1, 1, 5, {1, 2}, {0, 2}, 1, true},
+    {"padding 2 with a 2x2 kernel", {1, 2, 4, 4}, 1, 2, 2, 1, 2, 1, true},
+    {"channel multiplier 3", {2, 4, 8, 8}, 3, 3, 3, 1, 1, 1, true},
+};
+
+}  // namespace
+
+TEST_CASE("a depthwise convolution gives each channel what a convolution of that channel alone gives") {
+  for (const DepthwiseCase& c : kDepthwise) {
+    INFO(c.what);
+    const int64_t channels = c.input[1];
+    const int64_t out_channels = channels * c.multiplier;
+    const Tensor x = Tensor::deterministic(c.input, "x");
+    const Tensor w = Tensor::deterministic({out_channels, 1, c.kernel_h, c.kernel_w}, "w");
+    const Tensor b = c.bias ? Tensor::deterministic({out_channels}, "b") : Tensor();
+    const Tensor depthwise = F::conv2d(x, w, b, c.stride, c.padding, c.dilation, channels);
+    // Output channel o reads input channel o / multiplier: a groups=1 convolution of that channel.
+    for (int64_t o = 0; o < out_channels; ++o) {
+      INFO("output channel " << o);
+      const Tensor single = F::conv2d(F::narrow(x, 1, o / c.multiplier, 1), F::narrow(w, 0, o, 1),
+                                      c.bias ? F::narrow(b, 0, o, 1) : Tensor(), c.stride, c.padding, c.dilation);
+      REQUIRE(F::narrow(depthwise, 1, o, 1).shape() == single.shape());
+      CHECK(max_abs_diff(F::narrow(depthwise, 1, o, 1), single) < 1e-5);
+    }
+  }
+}
+
+TEST_CASE("a NaN in a depthwise convolution's input reaches only the outputs whose window covers it") {
+  // Rows of 5 outputs are computed with spare lanes that read past their
+  // row: those must never leak into an output.
+  std::vector<float> values(2 * 7 * 7, 1.0f);
+  values[7 * 7 + 3 * 7 + 6] = std::nanf("");  // channel 1, row 3, last column
+  const Tensor x = Tensor({1, 2, 7, 7}, values);
+  const Tensor y = F::conv2d(x, Tensor::ones({2, 1, 3, 3}), {}, 1, 0, 1, 2);
+  REQUIRE(y.shape() == Shape{1, 2, 5, 5});
+  for (int64_t c = 0; c < 2; ++c) {
+    for (int64_t i = 0; i < 5; ++i) {
+      for (int64_t j = 0; j < 5; ++j) {
+        const bool covers = c == 1 && i >= 1 && i <= 3 && j == 4;  // windows over row 3, column 6
+        INFO("output " << c << ", " << i << ", " << j);
+        CHECK(std::isnan(y.at({0, c, i, j})) == covers);
+        if (!covers) CHECK(y.at({0, c, i, j}) == 9.0f);
+      }
+    }
   }
 }
 

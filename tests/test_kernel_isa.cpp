@@ -12,7 +12,8 @@ namespace {
 
 // Every op that runs on the matrix product, on inputs that make each path
 // work: a plain and a strided convolution with bias (im2col), a 1x1 (no
-// im2col), a grouped one, a transposed one, linear with bias, matmul with
+// im2col), a grouped one, a transposed one, two depthwise ones (its own
+// kernel, also compiled per set), linear with bias, matmul with
 // broadcasting, bmm.
 Tensors products() {
   const Tensor x = Tensor::deterministic({2, 6, 9, 9}, "x");
@@ -20,6 +21,7 @@ Tensors products() {
   const Tensor w1 = Tensor::deterministic({5, 6, 1, 1}, "w1");
   const Tensor wg = Tensor::deterministic({4, 3, 3, 3}, "wg");
   const Tensor wt = Tensor::deterministic({6, 4, 3, 3}, "wt");
+  const Tensor wd = Tensor::deterministic({12, 1, 3, 3}, "wd");
   const Tensor bias8 = Tensor::deterministic({8}, "b8");
   const Tensor a = Tensor::deterministic({3, 7, 33}, "a");
   const Tensor b = Tensor::deterministic({33, 17}, "b");
@@ -31,6 +33,8 @@ Tensors products() {
       F::conv2d(x, w1),
       F::conv2d(x, wg, Tensor(), {1, 1}, {1, 1}, {1, 1}, 2),
       F::conv_transpose2d(x, wt, Tensor(), {2, 2}, {1, 1}),
+      F::conv2d(x, wd, Tensor(), {2, 2}, {1, 1}, {1, 1}, 6),
+      F::conv2d(x, wd, Tensor(), {1, 1}, {2, 2}, {2, 2}, 6),
       F::linear(a, fc, fc_bias),
       F::matmul(a, b),
       F::bmm(a, a.transpose(1, 2)),

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "kernels/convolution.hpp"
+#include "kernels/depthwise.hpp"
 #include "kernels/gemm.hpp"
 #include "modtrace/cpu.hpp"
 #include "modtrace/error.hpp"
@@ -21,10 +22,12 @@ namespace modtrace {
 namespace {
 
 using GemmFn = void (*)(const detail::Gemm&);
+using ConvolutionFn = void (*)(const detail::Convolution&);
 
 struct Isa {
   std::string_view name;
   GemmFn gemm;
+  ConvolutionFn depthwise;
   bool (*runs_here)();
   // Chosen without MODTRACE_ISA when it runs here (the last such one wins).
   // AVX-512 is not: with Eigen 3.4's kernels it measured no faster than AVX2
@@ -49,12 +52,12 @@ bool cpu_has_avx512() {
 
 // Narrowest first.
 constexpr std::array kIsas = {
-    Isa{"baseline", &detail::isa_baseline::gemm, &always, true},
+    Isa{"baseline", &detail::isa_baseline::gemm, &detail::isa_baseline::depthwise_convolution, &always, true},
 #ifdef MODTRACE_KERNELS_AVX2
-    Isa{"avx2", &detail::isa_avx2::gemm, &cpu_has_avx2, true},
+    Isa{"avx2", &detail::isa_avx2::gemm, &detail::isa_avx2::depthwise_convolution, &cpu_has_avx2, true},
 #endif
 #ifdef MODTRACE_KERNELS_AVX512
-    Isa{"avx512", &detail::isa_avx512::gemm, &cpu_has_avx512, false},
+    Isa{"avx512", &detail::isa_avx512::gemm, &detail::isa_avx512::depthwise_convolution, &cpu_has_avx512, false},
 #endif
 };
 
@@ -187,6 +190,8 @@ void gemm(const Gemm& g) {
 #endif
   current().gemm(g);
 }
+
+void depthwise_convolution(const Convolution& c) { current().depthwise(c); }
 
 bool library_convolution(const Convolution& c) {
 #ifdef MODTRACE_ONEDNN

@@ -156,7 +156,8 @@ bool onednn_convolution(const Convolution& c) {
   // GEMM-based one on the tensors as they are beats its blocked kernel plus
   // the reorders around it (1.15-2.2x on ResNet-50's, DenseNet's and
   // MobileNetV2's shapes). Other convolutions are faster blocked, reorders
-  // included (3x3: up to 2.7x, depthwise: up to 5x).
+  // included (3x3: up to 2.7x). Depthwise ones never come here: their
+  // reorders cost more than oneDNN saves (kernels/depthwise.hpp).
   const bool pointwise = c.kernel_h == 1 && c.kernel_w == 1 && c.stride_h == 1 && c.stride_w == 1 && c.pad_h == 0 &&
                          c.pad_w == 0 && !grouped;
   const memory::desc any_src(src_dims, f32, Tag::any), any_dst(dst_dims, f32, Tag::any);

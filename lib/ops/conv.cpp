@@ -1,7 +1,8 @@
 // Convolutions: conv2d and conv1d (a GEMM per image and group over an
-// im2col buffer; 1x1 stride-1 convolutions read the input directly;
-// depthwise convolutions, where a GEMM would be a dot product per channel,
-// run as a direct loop) unless the chosen kernel library (oneDNN) runs them,
+// im2col buffer; 1x1 stride-1 convolutions read the input directly) unless
+// the chosen kernel library (oneDNN) runs them; depthwise convolutions,
+// where a GEMM would be a dot product per channel, always in their own
+// kernel (kernels/depthwise.hpp);
 // and conv_transpose2d (a GEMM then col2im). conv1d
 // is conv2d on a height of 1, recorded under its own name.
 
@@ -13,6 +14,7 @@
 #include "modtrace/functional.hpp"
 #include "core/tensor_internals.hpp"
 #include "kernels/convolution.hpp"
+#include "kernels/depthwise.hpp"
 #include "kernels/gemm.hpp"
 #include "ops/map.hpp"
 #include "ops/op_call.hpp"
@@ -194,34 +196,6 @@ void im2col(const float* image, int64_t channels, const ConvGeometry& g, float* 
   });
 }
 
-// One input channel per group: each output plane is a small stencil over one input plane.
-void depthwise(const float* input, const float* weight, const float* bias, const ConvGeometry& g, float* output) {
-  const int64_t multiplier = g.out_channels / g.groups;
-  const int64_t planes = g.batch * g.out_channels;
-  parallel_for(planes, planes * g.out_h * g.out_w * g.kernel_h * g.kernel_w, [&](int64_t p) {
-    const int64_t n = p / g.out_channels;
-    const int64_t oc = p % g.out_channels;
-    const float* src = input + (n * g.in_channels + oc / multiplier) * g.height * g.width;
-    const float* k = weight + oc * g.kernel_h * g.kernel_w;
-    float* dst = output + p * g.out_h * g.out_w;
-    const float b = bias ? bias[oc] : 0.0f;
-    for (int64_t oy = 0; oy < g.out_h; ++oy) {
-      for (int64_t ox = 0; ox < g.out_w; ++ox) {
-        float acc = 0.0f;
-        for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
-          const int64_t iy = oy * g.stride_h - g.pad_h + ky * g.dilation_h;
-          if (iy < 0 || iy >= g.height) continue;
-          for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
-            const int64_t ix = ox * g.stride_w - g.pad_w + kx * g.dilation_w;
-            if (ix >= 0 && ix < g.width) acc += src[iy * g.width + ix] * k[ky * g.kernel_w + kx];
-          }
-        }
-        dst[oy * g.out_w + ox] = acc + b;
-      }
-    }
-  });
-}
-
 void convolve(const OpCall& call, const ConvGeometry& g, Tensor& out) {
   const float* input = call.input(0).data();
   const float* weight = call.input(1).data();
@@ -230,11 +204,13 @@ void convolve(const OpCall& call, const ConvGeometry& g, Tensor& out) {
   Convolution problem = g;
   problem.input = input, problem.weight = weight, problem.bias = bias, problem.output = output;
   problem.weight_tensor = &call.input(1);
-  if (library_convolution(problem)) return;
+  // Depthwise convolutions run in modtrace's own kernel in every library:
+  // oneDNN's needs reorders that cost more than the convolution (depthwise.hpp).
   if (g.in_channels == g.groups && g.groups > 1) {
-    depthwise(input, weight, bias, g, output);
+    depthwise_convolution(problem);
     return;
   }
+  if (library_convolution(problem)) return;
   const int64_t group_in = g.in_channels / g.groups;
   const int64_t group_out = g.out_channels / g.groups;
   const int64_t patch = group_in * g.kernel_h * g.kernel_w;
