@@ -187,6 +187,31 @@ TEST_CASE("a residual block: the skip add is dropped and relu's input also reads
   CHECK(b.reason == "relu also reads the module's input (a skip connection): the Sequential feeds only the output of bn");
 }
 
+// b reads a's output through a long chain of the module's own ops, and the
+// module's input: long enough that a recursive walk back from b's input
+// would exhaust the stack.
+struct LongChain : Module {
+  static constexpr int kOps = 200000;
+  Scale& a = register_module("a", scale(2));
+  Scale& b = register_module("b", scale(3));
+
+ protected:
+  Tensor forward(const Tensor& x) override {
+    Tensor z = a(x);
+    for (int i = 0; i < kOps; ++i) z = z + 1.0;
+    return b(z + x);
+  }
+};
+
+TEST_CASE("a long chain of the module's own ops is followed back to its sources without exhausting the stack") {
+  LongChain model;
+  const ChildrenReport r = compare_children(model, {Tensor::meta({2, 2})}, {.shape_only = true});
+  REQUIRE(r.dataflow_breaks.size() == 1);
+  CHECK(r.dataflow_breaks[0].child == "b");
+  CHECK(r.dataflow_breaks[0].actual == std::vector<std::string>{"a", "the module's input"});
+  CHECK(r.dropped.size() == LongChain::kOps + 1);
+}
+
 TEST_CASE("an unused child is reported, and the Sequential runs it anyway") {
   UnusedChild model;
   const ChildrenReport r = compare_children(model, {Tensor::ones({2})});

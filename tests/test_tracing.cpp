@@ -409,6 +409,10 @@ TEST_CASE("each module call records the line that made it and how it was called"
   CHECK(j["calls"][1]["registered"] == false);
   CHECK(j["calls"][1]["tuple_argument"] == false);
   CHECK(j["calls"][1]["called_at"] == "tests/test_tracing.cpp:" + std::to_string(KeepsHelper::helper_line));
+  // The root was called by trace_module, not by a line of the user's: it
+  // names none (not a line inside the library).
+  CHECK(t.calls()[0].source.line() == 0);
+  CHECK(j["calls"][0]["called_at"].is_null());
   // A module called with one tuple argument says so.
   Concat concat;
   const Trace tuple = trace_module(concat, {Tensor::ones({1, 2}), Tensor::ones({1, 3})}, {.tuple_argument = true});

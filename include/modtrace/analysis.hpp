@@ -22,7 +22,9 @@
 
 #include "modtrace/containers.hpp"
 #include "modtrace/trace.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 // What PyTorch's nn.Sequential(*list(module.children())) builds: the same
@@ -183,3 +185,4 @@ ChildrenReport compare_children(Module& module, const Tensors& inputs, const Com
 std::string short_function_name(const char* pretty_function);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -8,7 +8,9 @@
 
 #include "modtrace/containers.hpp"
 #include "modtrace/layers.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 enum class Activation { none, relu, relu6, hardswish, silu, gelu };
@@ -116,3 +118,4 @@ class FrozenBatchNorm2d : public Module {
 std::shared_ptr<Module> make_activation(Activation activation, bool inplace = true);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

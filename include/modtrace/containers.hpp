@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "modtrace/module.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 // What Sequential and ModuleList share: children appended under their
@@ -109,3 +111,4 @@ class ModuleDict : public Module {
 };
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -29,7 +29,9 @@
 
 #include <string_view>
 #include <vector>
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 // The set in use: "baseline", "avx2" or "avx512". Error when MODTRACE_ISA
@@ -54,3 +56,4 @@ std::vector<std::string_view> available_kernel_libraries();
 void set_kernel_library(std::string_view library);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "modtrace/source_location.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 class Error : public std::exception {
@@ -63,3 +65,4 @@ size_t edit_distance(std::string_view a, std::string_view b);
 std::vector<std::string> nearest_names(std::string_view name, const std::vector<std::string>& candidates, size_t count);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

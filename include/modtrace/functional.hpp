@@ -18,7 +18,9 @@
 
 #include "modtrace/ops.hpp"
 #include "modtrace/tensor.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::F {
 
 using Where = SourceLocation;
@@ -259,3 +261,4 @@ namespace modtrace {
 // Seeds the generator used by training-mode dropout and default layer init.
 void manual_seed(uint64_t seed);
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

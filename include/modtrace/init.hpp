@@ -14,7 +14,9 @@
 #include <string_view>
 
 #include "modtrace/module.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::init {
 
 // Overwrites every state_dict entry of `module` by the rule.
@@ -24,3 +26,4 @@ void deterministic(Module& module);
 Tensor deterministic_value(std::string_view key, const Shape& shape);
 
 }  // namespace modtrace::init
+MODTRACE_PUBLIC_END

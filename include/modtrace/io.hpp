@@ -12,9 +12,12 @@
 #include <vector>
 
 #include "modtrace/module.hpp"
-#include "modtrace/trace.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
+
+class Trace;  // modtrace/trace.hpp: not included, so that reading and writing files does not pay for Boost.Graph
 
 // Writes `bytes` to `path` whole or not at all: through a temporary file in
 // the same folder, renamed over `path` once every byte is on disk. On failure
@@ -75,3 +78,4 @@ LoadResult load_into(Module& module, const std::string& path, bool strict = true
 
 }  // namespace safetensors
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

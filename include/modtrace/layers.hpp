@@ -19,7 +19,9 @@
 
 #include "modtrace/module.hpp"
 #include "modtrace/python.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 class Linear : public Module {
@@ -585,3 +587,4 @@ class MultiheadAttention : public Module {
 };
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

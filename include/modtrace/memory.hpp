@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 // The default: three quarters of the memory this process may use (physical
@@ -56,3 +58,4 @@ int64_t parse_byte_size(std::string_view text);
 std::string format_bytes(int64_t bytes);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

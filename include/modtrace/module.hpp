@@ -34,7 +34,9 @@
 
 #include "modtrace/source_location.hpp"
 #include "modtrace/tensor.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
@@ -231,3 +233,4 @@ std::string current_call_site();
 }  // namespace detail
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

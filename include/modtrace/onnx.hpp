@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "modtrace/module.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 // What to do when the file keeps its weights in an external data file that
@@ -57,3 +59,4 @@ ImportedModel import_onnx_bytes(const std::string& bytes, const std::string& ori
                                 const ImportOptions& options = {});
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "modtrace/shape.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 enum class Op : uint8_t {
@@ -138,3 +140,4 @@ Attrs complete_attributes(Op op, const Attrs& given);
 std::string to_string(const Attrs& attrs);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -35,7 +35,9 @@
 #include <type_traits>
 #include <deque>
 #include <vector>
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 extern "C" {
 
 // 2: add_model_factory (several inputs, a create function with a context).
@@ -115,3 +117,4 @@ int add_factory(modtrace_registrar* registrar, const char* name, const char* des
 
 }  // namespace plugin
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -9,7 +9,9 @@
 #include <string>
 
 #include "modtrace/shape.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 // A number that remembers whether it was given as an int or a float, for
@@ -33,3 +35,4 @@ std::string python_repr(const Size2& value);
 std::string python_tuple(const Shape& values);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

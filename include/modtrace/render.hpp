@@ -14,11 +14,17 @@
 
 #include <string>
 
-#include "modtrace/analysis.hpp"
-#include "modtrace/repair.hpp"
-#include "modtrace/trace.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
+
+// What is drawn comes from modtrace/trace.hpp, analysis.hpp and repair.hpp;
+// declared here only, so that a file drawing pictures pays for Boost.Graph
+// only where it makes the trace.
+class Trace;
+struct ChildrenReport;
+struct Repair;
 
 struct RenderOptions {
   // Module calls at this depth (the root's children are depth 1) are drawn as
@@ -56,3 +62,4 @@ std::string render_dot(const std::string& dot, const std::string& format);
 void write_picture(const std::string& dot, const std::string& path);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

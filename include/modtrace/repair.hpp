@@ -20,7 +20,9 @@
 
 #include "modtrace/containers.hpp"
 #include "modtrace/trace.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 // ---- the faithful Sequential, truncation ----
@@ -117,3 +119,4 @@ Extraction extraction(const std::shared_ptr<Module>& model, const Tensors& input
                       const ExtractOptions& options = {});
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -9,7 +9,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 // A short list of integers, up to five held inline: a tensor's sizes
@@ -107,3 +109,4 @@ struct Size2 {
 std::string to_string(const Size2& s);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -10,8 +10,10 @@
 
 #if defined(__cpp_lib_source_location)
 #include <source_location>
+#include "modtrace/export.hpp"
 #endif
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 #if defined(__cpp_lib_source_location)
@@ -41,3 +43,4 @@ class SourceLocation {
 #endif
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

@@ -24,7 +24,9 @@
 
 #include "modtrace/error.hpp"
 #include "modtrace/shape.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 namespace detail {
@@ -217,3 +219,4 @@ struct PrintOptions {
 std::string to_string(const Tensor& t, const PrintOptions& options);
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

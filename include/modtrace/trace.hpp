@@ -32,7 +32,9 @@
 #include "modtrace/module.hpp"
 #include "modtrace/ops.hpp"
 #include "modtrace/tensor.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
 
 enum class NodeKind : uint8_t {
@@ -326,3 +328,4 @@ class OpOrigin {
 };
 
 }  // namespace modtrace
+MODTRACE_PUBLIC_END

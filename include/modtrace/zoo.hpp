@@ -20,7 +20,9 @@
 #include "modtrace/zoo/squeezenet.hpp"
 #include "modtrace/zoo/vgg.hpp"
 #include "modtrace/zoo/vit.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 enum class InputKind { ones, zeros, deterministic };
@@ -56,3 +58,4 @@ Tensors make_inputs(InputKind kind, const std::vector<Shape>& shapes);
 InputKind parse_input_kind(std::string_view text);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

@@ -2,10 +2,16 @@
 // what the Sequential feeds it (the previous child's result, as one tensor
 // or one tuple; the module's input for the first child).
 
+#include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/reverse_graph.hpp>
+#include <boost/property_map/property_map.hpp>
+
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "analysis/findings.hpp"
 #include "analysis/wording.hpp"
@@ -26,37 +32,47 @@ class SourceFinder {
   }
 
   // Source labels: a child call index (>= 0) or -1 - input index for module inputs.
+  // A depth-first search against the edges (Boost.Graph's, iterative: a
+  // long chain of the module's own ops cannot exhaust the stack) that does
+  // not go past a source, a parameter, a buffer or a constant.
   std::set<int> sources(Vertex v, int before_call) {
     std::set<int> out;
-    std::set<Vertex> seen;
-    walk(v, before_call, out, seen);
+    std::unordered_map<Vertex, boost::default_color_type> colors;  // white until seen
+    const auto against_edges = boost::make_reverse_graph(trace_.graph());
+    const auto stops_here = [&](Vertex u, const auto&) { return source_of(u, before_call).has_value() || !is_op(u); };
+    SourceVisitor visitor{this, before_call, &out};
+    boost::depth_first_visit(against_edges, v, visitor, boost::make_assoc_property_map(colors), stops_here);
     return out;
   }
 
  private:
-  void walk(Vertex v, int before_call, std::set<int>& out, std::set<Vertex>& seen) {
-    if (!seen.insert(v).second) return;
-    // The latest child call before the consumer that returned this value (an
-    // Identity child returns the very value it was given).
-    if (auto it = producers_.find(v); it != producers_.end()) {
+  // Records each source the search reaches.
+  struct SourceVisitor : boost::default_dfs_visitor {
+    SourceFinder* finder;
+    int before_call;
+    std::set<int>* out;
+    SourceVisitor(SourceFinder* f, int before, std::set<int>* o) : finder(f), before_call(before), out(o) {}
+    template <class G>
+    void discover_vertex(Vertex u, const G&) const {
+      if (const auto source = finder->source_of(u, before_call)) out->insert(*source);
+    }
+  };
+
+  bool is_op(Vertex u) const { return trace_.graph()[u].kind == NodeKind::op; }
+
+  // The label of `u` when it is a source: the latest child call before the
+  // consumer that returned it (an Identity child returns the very value it
+  // was given), else the module input it is.
+  std::optional<int> source_of(Vertex u, int before_call) const {
+    if (auto it = producers_.find(u); it != producers_.end()) {
       int latest = -1;
       for (int c : it->second) {
         if (c < before_call) latest = c;
       }
-      if (latest >= 0) {
-        out.insert(latest);
-        return;
-      }
+      if (latest >= 0) return latest;
     }
-    if (auto it = input_index_.find(v); it != input_index_.end()) {
-      out.insert(-1 - it->second);
-      return;
-    }
-    const Node& n = trace_.graph()[v];
-    if (n.kind != NodeKind::op) return;  // parameters, buffers, constants
-    for (auto e : boost::make_iterator_range(boost::in_edges(v, trace_.graph()))) {
-      walk(boost::source(e, trace_.graph()), before_call, out, seen);
-    }
+    if (auto it = input_index_.find(u); it != input_index_.end()) return -1 - it->second;
+    return std::nullopt;
   }
 
   const Trace& trace_;

@@ -5,6 +5,8 @@
 
 #include "core/random.hpp"
 
+#include "modtrace/functional.hpp"  // manual_seed: declared there, exported from there
+
 #include <atomic>
 #include <cmath>
 

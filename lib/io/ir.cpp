@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "modtrace/io.hpp"
+#include "modtrace/trace.hpp"
 
 namespace modtrace {
 namespace {

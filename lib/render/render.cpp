@@ -16,7 +16,10 @@
 #include <csignal>
 #include <thread>
 
+#include "modtrace/analysis.hpp"
 #include "modtrace/io.hpp"
+#include "modtrace/repair.hpp"
+#include "modtrace/trace.hpp"
 #include "render/view.hpp"
 
 extern char** environ;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "modtrace/render.hpp"
+#include "modtrace/trace.hpp"
 
 namespace modtrace::detail {
 

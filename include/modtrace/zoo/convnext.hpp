@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "modtrace/blocks.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class CNBlock : public Module {
@@ -42,3 +44,4 @@ class ConvNeXt : public Module {
 std::shared_ptr<ConvNeXt> convnext_tiny(int64_t num_classes = 1000);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

@@ -9,7 +9,9 @@
 
 #include "modtrace/containers.hpp"
 #include "modtrace/layers.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class DenseLayer : public Module {
@@ -63,3 +65,4 @@ class DenseNet : public Module {
 std::shared_ptr<DenseNet> densenet121(int64_t num_classes = 1000);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

@@ -7,7 +7,9 @@
 
 #include "modtrace/containers.hpp"
 #include "modtrace/layers.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class BasicConv2d : public Module {
@@ -81,3 +83,4 @@ class GoogLeNet : public Module {
 std::shared_ptr<GoogLeNet> googlenet(int64_t num_classes = 1000);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

@@ -4,7 +4,9 @@
 // F.adaptive_avg_pool2d and flattens before the classifier.
 
 #include "modtrace/blocks.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class InvertedResidual : public Module {
@@ -30,3 +32,4 @@ class MobileNetV2 : public Module {
 std::shared_ptr<MobileNetV2> mobilenet_v2(int64_t num_classes = 1000);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

@@ -8,7 +8,9 @@
 
 #include "modtrace/containers.hpp"
 #include "modtrace/layers.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class BasicBlock : public Module {
@@ -72,3 +74,4 @@ std::shared_ptr<ResNet> resnet18(int64_t num_classes = 1000);
 std::shared_ptr<ResNet> resnet50(int64_t num_classes = 1000);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

@@ -15,7 +15,9 @@
 // root's own code are lost.
 
 #include "modtrace/module.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class SimpleBlock : public Module {
@@ -38,3 +40,4 @@ class MainModel : public Module {
 };
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

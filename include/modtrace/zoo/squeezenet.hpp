@@ -5,7 +5,9 @@
 
 #include "modtrace/containers.hpp"
 #include "modtrace/layers.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class Fire : public Module {
@@ -35,3 +37,4 @@ class SqueezeNet : public Module {
 std::shared_ptr<SqueezeNet> squeezenet1_0(int64_t num_classes = 1000);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

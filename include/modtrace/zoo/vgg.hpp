@@ -4,7 +4,9 @@
 
 #include "modtrace/containers.hpp"
 #include "modtrace/layers.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class VGG : public Module {
@@ -22,3 +24,4 @@ class VGG : public Module {
 std::shared_ptr<VGG> vgg11(int64_t num_classes = 1000);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END

@@ -5,7 +5,9 @@
 // position embedding and checks for a 3-D input.
 
 #include "modtrace/blocks.hpp"
+#include "modtrace/export.hpp"
 
+MODTRACE_PUBLIC_BEGIN
 namespace modtrace::zoo {
 
 class MLPBlock : public MLP {
@@ -56,3 +58,4 @@ class VisionTransformer : public Module {
 std::shared_ptr<VisionTransformer> vit_b_16(int64_t num_classes = 1000);
 
 }  // namespace modtrace::zoo
+MODTRACE_PUBLIC_END
