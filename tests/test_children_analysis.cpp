@@ -163,6 +163,16 @@ TEST_CASE("the seed example drops exactly the mul by 3 and the add of 3, and giv
   CHECK(r.sequential.ok);
 }
 
+TEST_CASE("compare_children tells its progress callback each stage, in order") {
+  zoo::MainModel model;
+  std::vector<std::string> stages;
+  const ChildrenReport r = compare_children(model, {Tensor::ones({2, 2})},
+                                            {.at = "block_1", .progress = [&](std::string_view s) { stages.emplace_back(s); }});
+  CHECK(r.path == "block_1");
+  CHECK(stages == std::vector<std::string>{"running the model up to block_1", "tracing SimpleBlock",
+                                           "tracing the children-only Sequential", "comparing"});
+}
+
 TEST_CASE("children_sequential shares the module's children in registration order") {
   zoo::MainModel model;
   const auto seq = children_sequential(model);

@@ -154,6 +154,16 @@ TEST_CASE("the seed example's faithful Sequential gives 18 again: block_0, x * 3
   CHECK(&fixed[0] == &model->get_submodule("block_0"));
 }
 
+TEST_CASE("repair_children tells its progress callback each stage, in order") {
+  const auto model = zoo_model("seed_main_model");
+  std::vector<std::string> stages;
+  const Repair r = repair_children(model, {Tensor::ones({2, 2})},
+                                   {.progress = [&](std::string_view s) { stages.emplace_back(s); }});
+  CHECK(r.verified);
+  CHECK(stages == std::vector<std::string>{"tracing MainModel", "building the faithful Sequential",
+                                           "checking it on the input"});
+}
+
 TEST_CASE("ResNet's faithful Sequential puts flatten back between avgpool and fc") {
   const auto model = zoo_model("resnet18");
   const Repair r = repair_children(model, zoo::default_inputs("resnet18"), {.shape_only = true});

@@ -18,10 +18,15 @@
 #include <map>
 
 #include "modtrace/modtrace.hpp"
+#include "progress.hpp"
 
 namespace {
 
 using namespace modtrace;
+using tool::progress;
+
+// The library's stage reports, onto the progress line.
+void show_stage(std::string_view stage) { progress().stage(std::string(stage)); }
 
 // A problem with the arguments themselves: exit status 2.
 struct UsageError : std::runtime_error {
@@ -206,6 +211,7 @@ Loaded load_onnx(const ModelOptions& o, bool shape_only) {
   options.missing_weights = o.missing_weights == "shapes"  ? MissingWeights::shapes_only
                             : o.missing_weights == "zeros" ? MissingWeights::zeros
                                                            : MissingWeights::refuse;
+  progress().stage("reading " + o.model);
   ImportedModel imported = import_onnx(o.model, options);
   if (!o.input_shapes.empty() && o.input_shapes.size() != imported.input_shapes.size()) {
     const size_t n = imported.input_shapes.size();
@@ -223,10 +229,14 @@ Loaded load_onnx(const ModelOptions& o, bool shape_only) {
                        to_string(shape) + " (-1 is symbolic); give its shape with --input-shape");
     }
   }
+  progress().clear();
   for (const auto& note : imported.notes) std::cerr << "modtrace: note: " << one_line(note) << "\n";
   l.model = imported.model;
   if (o.init == "deterministic") init::deterministic(*l.model);
-  if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
+  if (!o.weights.empty()) {
+    progress().stage("loading " + o.weights);
+    safetensors::load_into(*l.model, o.weights);
+  }
   l.inputs = make_inputs(o.input, zoo::InputKind::deterministic, l.info.input_shapes, shape_only);
   return l;
 }
@@ -236,6 +246,7 @@ Loaded load(const ModelOptions& o, bool shape_only = false) {
   if (is_onnx_file(o.model)) return load_onnx(o, shape_only);
   Loaded l;
   l.info = zoo::info(o.model);
+  progress().stage("building " + o.model);
   try {
     l.model = zoo::create(o.model);
   } catch (const Error& e) {
@@ -243,7 +254,10 @@ Loaded load(const ModelOptions& o, bool shape_only = false) {
     throw Error("building " + o.model + ": " + e.what());
   }
   if (o.init == "deterministic") init::deterministic(*l.model);
-  if (!o.weights.empty()) safetensors::load_into(*l.model, o.weights);
+  if (!o.weights.empty()) {
+    progress().stage("loading " + o.weights);
+    safetensors::load_into(*l.model, o.weights);
+  }
   std::vector<Shape> shapes = l.info.input_shapes;
   for (size_t i = 0; i < o.input_shapes.size(); ++i) shapes[i] = parse_shape(o.input_shapes[i]);
   l.inputs = make_inputs(o.input, l.info.input, shapes, shape_only);
@@ -272,8 +286,11 @@ struct RunOptions {
 int run_model(const RunOptions& o) {
   if (!o.output_json.empty()) require_extension(o.output_json, {".json"});
   Loaded l = load(o.model);
+  const auto watch = progress().watch_children(*l.model);
+  progress().stage(o.children ? "running the children-only Sequential" : "running " + l.model->type_name());
   if (o.children) l.model = children_sequential(*l.model);
   const Tensors outputs = l.model->call(l.inputs);
+  progress().clear();
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs.size() > 1) std::cout << "output " << i << ":\n";
     std::cout << outputs[i] << "\n";
@@ -378,7 +395,10 @@ void print_trace_table(const Trace& t) {
 int trace_model(const TraceCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".json"});
   const Loaded l = load(c.model, c.shape_only);
+  const auto watch = progress().watch_children(*l.model);
+  progress().stage("tracing " + l.model->type_name());
   const Trace t = trace_module(*l.model, l.inputs, {.shape_only = c.shape_only});
+  progress().clear();
   // The listing on stdout: the table unless a file is written, the IR when asked.
   if (c.format == "ir") {
     std::cout << trace_to_ir(t, c.show_parameters);
@@ -389,7 +409,9 @@ int trace_model(const TraceCommand& c) {
     if (extension_of(c.output) == ".json") {
       write_text(c.output, trace_to_json(t, 2) + "\n");
     } else {
+      progress().stage("drawing " + c.output);
       write_picture(trace_to_dot(t, {.depth = c.depth, .show_parameters = c.show_parameters}), c.output);
+      progress().clear();
     }
     std::cout << "wrote " << c.output << " (" << boost::num_vertices(t.graph()) << " nodes, " << t.calls().size()
               << " module calls)\n";
@@ -414,10 +436,16 @@ struct DiffCommand {
 int diff_model(const DiffCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
   const Loaded l = load(c.model, c.shape_only);
-  const ChildrenReport r = compare_children(*l.model, l.inputs, {.at = c.at, .shape_only = c.shape_only});
+  const auto watch = progress().watch_children(*l.model);
+  const ChildrenReport r =
+      compare_children(*l.model, l.inputs, {.at = c.at, .shape_only = c.shape_only, .progress = show_stage});
+  if (!c.output.empty()) {
+    progress().stage("drawing " + c.output);
+    write_picture(comparison_to_dot(r, {.depth = c.depth}), c.output);
+  }
+  progress().clear();
   std::cout << (c.format == "json" ? r.json() + "\n" : r.text());
   if (!c.output.empty()) {
-    write_picture(comparison_to_dot(r, {.depth = c.depth}), c.output);
     if (c.format != "json") std::cout << "wrote " << c.output << "\n";
   }
   return c.check && r.verdict != Verdict::equivalent ? kNotEquivalent : 0;
@@ -437,7 +465,14 @@ struct FixCommand {
 int fix_model(const FixCommand& c) {
   if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
   const Loaded l = load(c.model, c.shape_only);
-  const Repair r = repair_children(l.model, l.inputs, {.at = c.at, .upto = c.upto, .shape_only = c.shape_only});
+  const auto watch = progress().watch_children(*l.model);
+  const Repair r = repair_children(l.model, l.inputs,
+                                   {.at = c.at, .upto = c.upto, .shape_only = c.shape_only, .progress = show_stage});
+  if (!c.output.empty()) {
+    progress().stage("drawing " + c.output);
+    write_picture(repair_to_dot(r, {.depth = c.depth}), c.output);
+  }
+  progress().clear();
   if (c.format == "json") {
     std::cout << r.json() << "\n";
   } else if (c.format == "python") {
@@ -449,10 +484,7 @@ int fix_model(const FixCommand& c) {
     if (!r.python.empty()) std::cout << "\nPyTorch (paste next to your model):\n\n" << r.python;
     if (!r.cpp.empty()) std::cout << "\nC++ (modtrace):\n\n" << r.cpp;
   }
-  if (!c.output.empty()) {
-    write_picture(repair_to_dot(r, {.depth = c.depth}), c.output);
-    if (c.format == "text") std::cout << "wrote " << c.output << "\n";
-  }
+  if (!c.output.empty() && c.format == "text") std::cout << "wrote " << c.output << "\n";
   if (r.module && !r.verified) return 1;  // a repair that does not reproduce the forward is a defect
   return r.module ? 0 : kNotEquivalent;
 }
@@ -482,7 +514,10 @@ std::vector<std::string> split_names(const std::string& list) {
 int extract_values(const ExtractCommand& c) {
   const std::vector<std::string> names = split_names(c.nodes);
   const Loaded l = load(c.model, c.shape_only);
+  const auto watch = progress().watch_children(*l.model);
+  progress().stage("tracing " + l.model->type_name());
   const Extraction x = extraction(l.model, l.inputs, names, {.shape_only = c.shape_only});
+  progress().clear();
   if (c.format == "json") {
     std::cout << x.json() << "\n";
   } else if (c.format == "python") {
@@ -508,8 +543,11 @@ std::string thousands(int64_t n) {
 
 int summarize(const SummaryCommand& c) {
   const Loaded l = load(c.model, true);
+  const auto watch = progress().watch_children(*l.model);
+  progress().stage("tracing " + l.model->type_name());
   // Shapes are all a summary needs: a shape-only trace computes nothing.
   const Trace t = trace_module(*l.model, l.inputs, {.shape_only = true});
+  progress().clear();
   std::map<int, std::vector<std::string>> own_ops;
   for (Vertex v : t.op_nodes()) {
     const Node& n = t.graph()[v];
@@ -644,6 +682,10 @@ int main(int argc, char** argv) {
   app.add_option("--plugin", plugins, "Load models from a shared library (see docs/cli.md); repeatable")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  std::string progress_when = "auto";
+  app.add_option("--progress", progress_when,
+                 "Show progress on stderr: auto (when stderr is a terminal, the default), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   std::string max_memory;
   app.add_option("--max-memory", max_memory,
                  "Most memory tensors may hold, e.g. 8G, 512M or 50% (default: 75% of this machine's memory)");
@@ -732,6 +774,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  progress().configure(progress_when);
   const bool json_errors = (*diff_cmd && diff.format == "json") || (*fix_cmd && fix.format == "json") ||
                            (*extract_cmd && extract_cmd_options.format == "json");
   try {
@@ -764,10 +807,12 @@ int main(int argc, char** argv) {
     if (*fix_cmd) return fix_model(fix);
     if (*extract_cmd) return extract_values(extract_cmd_options);
   } catch (const UsageError& e) {
+    progress().clear();
     if (json_errors) print_error_json(e.what(), "usage", &e);
     std::cerr << "modtrace: " << one_line(e.what()) << "\nRun with --help for more information.\n";
     return 2;
   } catch (const std::bad_alloc&) {
+    progress().clear();
     // Tensors are held to the memory limit; this is everything else (a huge
     // graph, a file's contents): the process itself ran out.
     const std::string message = "out of memory outside tensor storage (tensors held " +
@@ -777,11 +822,13 @@ int main(int argc, char** argv) {
     std::cerr << "modtrace: error: " << message << "\n";
     return 1;
   } catch (const std::exception& e) {
+    progress().clear();
     if (json_errors) print_error_json(e.what(), "runtime", &e);
     std::cerr << "modtrace: error: " << one_line(e.what()) << "\n";
     return 1;
   } catch (...) {
     // A plugin's model may throw anything; it still ends as one line and status 1.
+    progress().clear();
     const std::string message = "an exception that is not a std::exception escaped the model";
     if (json_errors) print_error_json(message, "runtime", nullptr);
     std::cerr << "modtrace: error: " << message << "\n";

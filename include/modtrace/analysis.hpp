@@ -164,6 +164,9 @@ struct CompareOptions {
   // Shape-only traces: structure only, no values (the verdict then rests on
   // the structural findings and output shapes).
   bool shape_only = false;
+  // Told each stage: "running the model up to <at>", "tracing <type>",
+  // "tracing the children-only Sequential", "comparing".
+  ProgressFn progress = {};
 };
 
 // What compare_children throws when the module itself fails on the input

@@ -73,6 +73,9 @@ struct RepairOptions {
   std::string at = {};    // repair the sub-module at this path, fed what it received
   std::string upto = {};  // stop after this direct child's first call
   bool shape_only = false;  // build and check shapes only
+  // Told each stage: "running the model up to <at>", "tracing <type>",
+  // "building the faithful Sequential", "checking it on the input".
+  ProgressFn progress = {};
 };
 
 // The faithful Sequential of `model`'s children on `inputs` (or its prefix).

@@ -21,6 +21,7 @@
 #include <boost/range/iterator_range.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -193,6 +194,11 @@ struct TraceFailure {
   int call = -1;             // that module's call record
   std::optional<Vertex> failed_node;  // the failed op, when an op's check threw
 };
+
+// Told the stage long work is entering ("tracing the children-only
+// Sequential"), so that a front end can show progress (the tool does on a
+// terminal). Called on the calling thread; it must not throw.
+using ProgressFn = std::function<void(std::string_view stage)>;
 
 struct TraceOptions {
   // Replace the inputs by meta tensors, and give every op a meta output

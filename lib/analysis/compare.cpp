@@ -130,7 +130,11 @@ RecordedCall inputs_at(Module& model, const Tensors& inputs, const std::string& 
 }  // namespace detail
 
 ChildrenReport compare_children(Module& model, const Tensors& inputs, const CompareOptions& options) {
+  const auto stage = [&](const std::string& text) {
+    if (options.progress) options.progress(text);
+  };
   Module& module = options.at.empty() ? model : model.get_submodule(options.at);
+  if (!options.at.empty()) stage("running the model up to " + options.at);
   const detail::RecordedCall fed = options.at.empty() ? detail::RecordedCall{inputs, false}
                                                       : detail::inputs_at(model, inputs, options.at, options.shape_only);
 
@@ -142,6 +146,7 @@ ChildrenReport compare_children(Module& model, const Tensors& inputs, const Comp
   for (const auto& [name, child] : module.named_children()) r.children.push_back(name);
 
   const TraceOptions trace_options{.shape_only = options.shape_only, .tuple_argument = fed.tuple_argument};
+  stage("tracing " + r.module_type);
   r.original = trace_module(module, fed.inputs, trace_options);
   if (!r.original.completed()) {
     TraceFailure failure = *r.original.failure();
@@ -154,7 +159,9 @@ ChildrenReport compare_children(Module& model, const Tensors& inputs, const Comp
   for (const Tensor& t : r.original.output_values()) r.shape_only = r.shape_only || t.is_meta();
   // The Sequential gets what the module got: called the same way, it fails where PyTorch's does.
   const std::shared_ptr<Sequential> sequential = children_sequential(module);
+  stage("tracing the children-only Sequential");
   r.sequential_trace = trace_module(*sequential, fed.inputs, trace_options);
+  stage("comparing");
 
   const std::vector<int> child_calls = detail::registered_child_calls(r.original);
   detail::find_dropped_ops(r, options.at);

@@ -230,11 +230,16 @@ void check_on_input(Repair& r, Module& module, const Trace& trace, const detail:
 
 Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inputs, const RepairOptions& options) {
   if (!model) throw Error("repair_children: no model given");
+  const auto stage = [&](const std::string& text) {
+    if (options.progress) options.progress(text);
+  };
   Module& module = options.at.empty() ? *model : model->get_submodule(options.at);
+  if (!options.at.empty()) stage("running the model up to " + options.at);
   // Shares the model's ownership, points at the module repaired.
   const std::shared_ptr<Module> owner(model, &module);
   const detail::RecordedCall fed = options.at.empty() ? detail::RecordedCall{inputs, false}
                                                       : detail::inputs_at(*model, inputs, options.at, options.shape_only);
+  stage("tracing " + module.type_name());
   auto trace = std::make_shared<const Trace>(
       trace_module(module, fed.inputs, {.shape_only = options.shape_only, .tuple_argument = fed.tuple_argument}));
   if (!trace->completed()) {
@@ -277,6 +282,7 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
                   " calls no direct child of that name (it calls " + (children.empty() ? "none" : children) + ")");
     }
   }
+  stage("building the faithful Sequential");
   const ChainWalker walker(*trace, program, op_names, call_names);
   const Chain chain = walker.walk(stop);
   r.possible = chain.blocker.empty();
@@ -354,7 +360,10 @@ Repair repair_children(const std::shared_ptr<Module>& model, const Tensors& inpu
             "auto head = extract(" + cpp_module + ", {x}, {\"" + options.upto + "\"});\n";
   }
 
-  if (r.module) check_on_input(r, module, *trace, fed, stop);
+  if (r.module) {
+    stage("checking it on the input");
+    check_on_input(r, module, *trace, fed, stop);
+  }
   return r;
 }
 
