@@ -12,6 +12,7 @@ packages=(
   doctest-dev                                       # tests
   libcli11-dev nlohmann-json3-dev                   # the modtrace tool, JSON
   graphviz                                          # SVG and PNG rendering
+  zsh groff-base bsdutils                           # tests: completion script syntax, the man page, script(1)
   libonnx-dev libprotobuf-dev                       # ONNX import (found through ONNX's CMake config)
   clang libclang-rt-14-dev                          # the fuzzers (tools/fuzz.sh: libFuzzer, CI's short runs)
 )

@@ -18,6 +18,7 @@
 #include <map>
 
 #include "modtrace/modtrace.hpp"
+#include "completion.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -616,6 +617,41 @@ void print_error_json(const std::string& message, const char* kind, const std::e
   std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
+// The man page's sections after the commands (roff).
+constexpr const char* kManSections = R"(.SH "EXIT STATUS"
+.TP
+0
+success
+.TP
+1
+a runtime error: one line on stderr, "modtrace: error: ..."
+.TP
+2
+bad arguments
+.TP
+3
+\fBdiff \-\-check\fR found the children\-only Sequential not equivalent; \fBfix\fR found no faithful Sequential
+.SH ENVIRONMENT
+.TP
+.B OMP_NUM_THREADS
+threads of the kernels (as PyTorch reads it)
+.TP
+.B MODTRACE_ISA
+instruction set of the built\-in kernels: baseline, avx2 or avx512
+.TP
+.B MODTRACE_KERNELS
+kernel library: onednn or builtin
+.SH EXAMPLES
+.nf
+modtrace diff resnet18
+modtrace fix resnet18 \-\-format python
+modtrace trace resnet18 \-\-depth 2 \-o resnet18.svg
+.fi
+.SH "SEE ALSO"
+.BR dot (1);
+the documentation in docs/ of the source tree (docs/cli.md for this tool).
+)";
+
 // Plugins must be loaded before arguments naming their models are checked.
 std::vector<std::string> plugin_paths(int argc, char** argv) {
   std::vector<std::string> paths;
@@ -675,13 +711,18 @@ int main(int argc, char** argv) {
     }
   } restore{original_stdout};
   CLI::App app{"modtrace: trace PyTorch-style models and show what nn.Sequential(*model.children()) loses"};
-  app.require_subcommand(1);
+  // One command, or none with --generate; a missing command is named below.
+  app.require_subcommand(0, 1);
   app.set_version_flag("--version", std::string("modtrace ") + library_version());
   app.fallthrough();  // --plugin may come after the command too
   std::vector<std::string> plugins;
   app.add_option("--plugin", plugins, "Load models from a shared library (see docs/cli.md); repeatable")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  // Hidden (an empty group): meson runs it to make the installed completion
+  // scripts and man page (completion.hpp).
+  std::string generate;
+  app.add_option("--generate", generate, "Print the bash or zsh completion script, or the man page")->group("");
   std::string progress_when = "auto";
   app.add_option("--progress", progress_when,
                  "Show progress on stderr: auto (when stderr is a terminal, the default), always or never")
@@ -772,6 +813,23 @@ int main(int argc, char** argv) {
     }
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+  if (!generate.empty()) {
+    // Checked here: CLI11 leaves a hidden option's name out of its messages.
+    if (generate != "bash-completion" && generate != "zsh-completion" && generate != "man") {
+      std::cerr << "modtrace: --generate: expected bash-completion, zsh-completion or man, got '" << one_line(generate)
+                << "'\nRun with --help for more information.\n";
+      return 2;
+    }
+    if (generate == "bash-completion") std::cout << tool::bash_completion(app, zoo::names());
+    if (generate == "zsh-completion") std::cout << tool::zsh_completion(app, zoo::names());
+    if (generate == "man") std::cout << tool::man_page(app, std::string("modtrace ") + library_version(), kManSections);
+    return 0;
+  }
+  if (app.get_subcommands().empty()) {
+    std::cerr << "modtrace: " << one_line(missing_command_message(app, argc, argv))
+              << "\nRun with --help for more information.\n";
+    return 2;
   }
 
   progress().configure(progress_when);

@@ -89,6 +89,10 @@ case $route in
     tool=$(find "$stage/root" -path "*/bin/modtrace" | head -n 1)
     [ -n "$tool" ] || fail "the tool was not installed"
     got=$(env -u LD_LIBRARY_PATH "$tool" --version)
+    # The completion scripts and the man page, where bash-completion, zsh and man look.
+    for file in share/bash-completion/completions/modtrace share/zsh/site-functions/_modtrace share/man/man1/modtrace.1; do
+      [ -n "$(find "$stage/root" -path "*/$file")" ] || fail "$file was not installed"
+    done
     expect=$(cd "$build" && meson introspect --projectinfo | python3 -c 'import json, sys; print("modtrace " + json.load(sys.stdin)["version"])')
     ;;
   *)
