@@ -113,12 +113,18 @@ TEST_CASE("diff --at analyses a sub-module on the input it received") {
   CHECK(contains(r.out, "relu (call 1): relu also reads the module's input (a skip connection)"));
 }
 
-TEST_CASE("summary tabulates modules, shapes, parameters and own ops") {
+TEST_CASE("summary tabulates module calls as torchinfo does, with totals and its memory estimate") {
   const Result r = tool("summary resnet18 --depth 1");
   CHECK(r.status == 0);
-  CHECK(contains(r.out, "(root)                                   ResNet                   [1, 1000]                  11,689,512        1"));
-  CHECK(contains(r.out, "  fc                                     Linear                   [1, 1000]                     513,000        1"));
-  CHECK(contains(r.out, "functional ops in ResNet's own forward: flatten"));
+  // The numbers are torchinfo's (test_summary.cpp checks every zoo model); here, the layout.
+  CHECK(contains(r.out, "module                                   type                     input shape            output shape             parameters      mult-adds own ops\n"));
+  CHECK(contains(r.out, "\n(root)                                   ResNet                   [1, 3, 224, 224]       [1, 1000]                        --             --       1\n"));
+  CHECK(contains(r.out, "\n  layer1                                 Sequential               [1, 64, 56, 56]        [1, 64, 56, 56]             147,968    462,422,528       0\n"));
+  CHECK(contains(r.out, "\ntotal parameters: 11,689,512\ntrainable parameters: 11,689,512\nnon-trainable parameters: 0\n"
+                        "total mult-adds (G): 1.81\n"));
+  CHECK(contains(r.out, "\ninput size (MB): 0.60\nforward/backward pass size (MB): 39.75\nparameters size (MB): 46.76\n"
+                        "estimated total size (MB): 87.11\n"));
+  CHECK(r.out.ends_with("functional ops in ResNet's own forward: flatten\n"));
 }
 
 TEST_CASE("bad arguments print usage help and exit 2") {
@@ -255,8 +261,8 @@ TEST_CASE("a plugin model with two inputs: diff, run and trace from the command 
   // One class, two configurations, each made by its own lambda.
   const Result wide = tool(plugin + " summary two_tower_wide");
   CHECK(wide.status == 0);
-  CHECK(contains(wide.out, "  query_proj                             Linear                   [1, 64]"));
-  CHECK(contains(tool(plugin + " summary two_tower").out, "  query_proj                             Linear                   [1, 16]"));
+  CHECK(contains(wide.out, "  query_proj                             Linear                   [1, 8]                 [1, 64]"));
+  CHECK(contains(tool(plugin + " summary two_tower").out, "  query_proj                             Linear                   [1, 8]                 [1, 16]"));
   // PyTorch's Sequential takes one argument: it raises before any child runs.
   const Result r = tool(plugin + " diff two_tower");
   CHECK(r.status == 0);

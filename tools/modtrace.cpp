@@ -542,6 +542,26 @@ std::string thousands(int64_t n) {
   return digits;
 }
 
+// torchinfo's number formats: "1.81" in G above 1e9 (T above 1e12, else M),
+// a whole number without decimals; sizes in MB (1e6 bytes) to 2 decimals.
+std::string in_units(int64_t n, const char** unit) {
+  const double v = static_cast<double>(n);
+  const double scaled = v >= 1e12 ? (*unit = "T", v / 1e12) : v >= 1e9 ? (*unit = "G", v / 1e9) : (*unit = "M", v / 1e6);
+  char text[64];
+  if (scaled == static_cast<double>(static_cast<int64_t>(scaled))) {
+    std::snprintf(text, sizeof text, "%lld", static_cast<long long>(scaled));
+  } else {
+    std::snprintf(text, sizeof text, "%.2f", scaled);
+  }
+  return text;
+}
+
+std::string megabytes(int64_t bytes) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f", static_cast<double>(bytes) / 1e6);
+  return text;
+}
+
 int summarize(const SummaryCommand& c) {
   const Loaded l = load(c.model, true);
   const auto watch = progress().watch_children(*l.model);
@@ -549,40 +569,37 @@ int summarize(const SummaryCommand& c) {
   // Shapes are all a summary needs: a shape-only trace computes nothing.
   const Trace t = trace_module(*l.model, l.inputs, {.shape_only = true});
   progress().clear();
-  std::map<int, std::vector<std::string>> own_ops;
-  for (Vertex v : t.op_nodes()) {
-    const Node& n = t.graph()[v];
-    if (n.call >= 0) own_ops[n.call].emplace_back(n.op_name());
-  }
-  Table table({{"module", 40}, {"type", 24}, {"output shape", 22}, {"parameters", 14, true}, {"own ops", 8, true}});
-  std::map<const Module*, bool> counted;
-  for (size_t i = 0; i < t.calls().size(); ++i) {
-    const ModuleCall& call = t.calls()[i];
-    if (c.depth > 0 && call.depth > c.depth) continue;
-    const std::string name =
-        std::string(static_cast<size_t>(call.depth) * 2, ' ') + (call.path().empty() ? "(root)" : std::string(call.path()));
-    std::string shape = call.outputs().size() == 1 ? to_string(t.graph()[call.outputs()[0]].shape())
-                        : call.outputs().empty()   ? std::string("(failed)")
-                                                 : std::to_string(call.outputs().size()) + " outputs";
-    // Parameters once per module instance; a repeated call shows "(again)".
-    const bool first = !counted[call.module];
-    counted[call.module] = true;
-    const std::string params = first ? thousands(call.module->parameter_count()) : "(again)";
-    const auto ops = own_ops.find(static_cast<int>(i));
-    const size_t n_ops = ops == own_ops.end() ? 0 : ops->second.size();
-    const std::string type = std::string(call.type()) + (call.registered ? "" : " (unregistered)");
-    table.add({name, type, shape, params, std::to_string(n_ops)});
+  const ModelSummary s = modtrace::summarize(t, {.depth = c.depth});
+  Table table({{"module", 40}, {"type", 24}, {"input shape", 22}, {"output shape", 22}, {"parameters", 12, true},
+               {"mult-adds", 14, true}, {"own ops", 7, true}});
+  for (const SummaryRow& row : s.rows) {
+    const std::string name = std::string(static_cast<size_t>(row.depth) * 2, ' ') + (row.path.empty() ? "(root)" : row.path);
+    const std::string params = row.recursive ? "(recursive)" : row.parameters ? thousands(*row.parameters) : "--";
+    const std::string macs = row.mult_adds ? thousands(*row.mult_adds) : "--";
+    table.add({name, row.type, row.input_shape.empty() ? "--" : to_string(row.input_shape),
+               row.output_shape.empty() ? "(failed)" : to_string(row.output_shape), params, macs,
+               std::to_string(row.own_ops)});
   }
   const std::string rule(table.width(), '-');
   table.print_header();
   std::cout << rule << "\n";
   table.print_rows();
-  std::cout << rule << "\n" << "total parameters: " << thousands(l.model->parameter_count()) << "\n";
+  const char* unit = "";
+  const std::string mult_adds = in_units(s.total_mult_adds, &unit);
+  std::cout << rule << "\n"
+            << "total parameters: " << thousands(s.total_parameters) << "\n"
+            << "trainable parameters: " << thousands(s.trainable_parameters) << "\n"
+            << "non-trainable parameters: " << thousands(s.total_parameters - s.trainable_parameters) << "\n"
+            << "total mult-adds (" << unit << "): " << mult_adds << "\n"
+            << rule << "\n"
+            << "input size (MB): " << megabytes(s.input_bytes) << "\n"
+            << "forward/backward pass size (MB): " << megabytes(s.forward_backward_bytes) << "\n"
+            << "parameters size (MB): " << megabytes(s.parameter_bytes) << "\n"
+            << "estimated total size (MB): " << megabytes(s.estimated_total_bytes()) << "\n"
+            << rule << "\n";
   // The root's own work includes what unregistered modules it called ran.
   std::string list;
-  for (Vertex v : t.op_nodes()) {
-    if (t.ownership(v).functional()) list += (list.empty() ? "" : ", ") + std::string(t.graph()[v].op_name());
-  }
+  for (const std::string& op : s.functional_ops) list += (list.empty() ? "" : ", ") + op;
   std::cout << "functional ops in " << l.model->type_name() << "'s own forward: " << (list.empty() ? "none" : list)
             << "\n";
   if (const auto& f = t.failure()) {
@@ -784,7 +801,8 @@ int main(int argc, char** argv) {
   extract_cmd->add_flag("--shape-only", extract_cmd_options.shape_only, "Trace shapes only, without computing (faster)");
 
   SummaryCommand summary;
-  auto* summary_cmd = app.add_subcommand("summary", "Table of modules: type, output shape, parameters, own ops");
+  auto* summary_cmd = app.add_subcommand(
+      "summary", "Table of module calls as torchinfo's: shapes, parameters, mult-adds, own ops; totals and memory");
   add_model_options(summary_cmd, summary.model);
   summary_cmd->add_option("--depth", summary.depth, "Show module calls down to this depth (0: all)")
       ->check(kNonNegative);

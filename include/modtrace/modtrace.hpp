@@ -28,6 +28,7 @@
 #include "modtrace/repair.hpp"
 #include "modtrace/python.hpp"
 #include "modtrace/shape.hpp"
+#include "modtrace/summary.hpp"
 #include "modtrace/tensor.hpp"
 #include "modtrace/trace.hpp"
 #include "modtrace/version.hpp"
