@@ -10,8 +10,9 @@
 
 #if defined(__cpp_lib_source_location)
 #include <source_location>
-#include "modtrace/export.hpp"
 #endif
+
+#include "modtrace/export.hpp"
 
 MODTRACE_PUBLIC_BEGIN
 namespace modtrace {
