@@ -305,6 +305,7 @@ struct TraceCommand {
   int depth = 0;
   bool shape_only = false;
   bool show_parameters = false;
+  bool roll = false;
   std::string format = "table";
   std::string output;
 };
@@ -411,7 +412,7 @@ int trace_model(const TraceCommand& c) {
       write_text(c.output, trace_to_json(t, 2) + "\n");
     } else {
       progress().stage("drawing " + c.output);
-      write_picture(trace_to_dot(t, {.depth = c.depth, .show_parameters = c.show_parameters}), c.output);
+      write_picture(trace_to_dot(t, {.depth = c.depth, .show_parameters = c.show_parameters, .roll = c.roll}), c.output);
       progress().clear();
     }
     std::cout << "wrote " << c.output << " (" << boost::num_vertices(t.graph()) << " nodes, " << t.calls().size()
@@ -430,6 +431,7 @@ struct DiffCommand {
   std::string format = "text";
   std::string output;
   int depth = 1;  // the children; 0 expands everything, as in trace
+  bool roll = false;
   bool shape_only = false;
   bool check = false;
 };
@@ -442,7 +444,7 @@ int diff_model(const DiffCommand& c) {
       compare_children(*l.model, l.inputs, {.at = c.at, .shape_only = c.shape_only, .progress = show_stage});
   if (!c.output.empty()) {
     progress().stage("drawing " + c.output);
-    write_picture(comparison_to_dot(r, {.depth = c.depth}), c.output);
+    write_picture(comparison_to_dot(r, {.depth = c.depth, .roll = c.roll}), c.output);
   }
   progress().clear();
   std::cout << (c.format == "json" ? r.json() + "\n" : r.text());
@@ -459,6 +461,7 @@ struct FixCommand {
   std::string format = "text";
   std::string output;
   int depth = 1;  // the children; 0 expands everything, as in trace
+  bool roll = false;
   bool shape_only = false;
 };
 
@@ -471,7 +474,7 @@ int fix_model(const FixCommand& c) {
                                    {.at = c.at, .upto = c.upto, .shape_only = c.shape_only, .progress = show_stage});
   if (!c.output.empty()) {
     progress().stage("drawing " + c.output);
-    write_picture(repair_to_dot(r, {.depth = c.depth}), c.output);
+    write_picture(repair_to_dot(r, {.depth = c.depth, .roll = c.roll}), c.output);
   }
   progress().clear();
   if (c.format == "json") {
@@ -763,6 +766,7 @@ int main(int argc, char** argv) {
       ->check(kNonNegative);
   trace_cmd->add_flag("--shape-only", trace.shape_only, "Trace shapes only, without computing (same graph, faster)");
   trace_cmd->add_flag("--show-parameters", trace.show_parameters, "Draw (or, with --format ir, list) parameters and buffers");
+  trace_cmd->add_flag("--roll", trace.roll, "Draw identical consecutive blocks once, labelled xN (torchview's roll)");
   trace_cmd->add_option("--format", trace.format, "Listing on stdout: table (default) or ir (torch.fx-style graph)")
       ->check(CLI::IsMember({"table", "ir"}));
   trace_cmd->add_option("-o,--output", trace.output, "Write the trace to FILE.dot, .svg, .png or .json");
@@ -776,6 +780,7 @@ int main(int argc, char** argv) {
   diff_cmd->add_option("-o,--output", diff.output, "Also draw the comparison to FILE.dot, .svg or .png");
   diff_cmd->add_option("--depth", diff.depth, "Depth of the picture (default 1: the children; 0: expand all)")
       ->check(kNonNegative);
+  diff_cmd->add_flag("--roll", diff.roll, "In the picture, draw identical consecutive blocks once, labelled xN");
   diff_cmd->add_flag("--shape-only", diff.shape_only, "Compare structure and shapes only, without computing");
   diff_cmd->add_flag("--check", diff.check, "Exit with status 3 unless the Sequential is equivalent (for CI)");
 
@@ -787,6 +792,7 @@ int main(int argc, char** argv) {
   fix_cmd->add_option("--format", fix.format, "Output: text (report and code), json, python or cpp")
       ->check(CLI::IsMember({"text", "json", "python", "cpp"}));
   fix_cmd->add_flag("--shape-only", fix.shape_only, "Build and check shapes only, without computing");
+  fix_cmd->add_flag("--roll", fix.roll, "In the picture, draw identical consecutive blocks once, labelled xN");
   fix_cmd->add_option("-o,--output", fix.output, "Also draw the original beside the repair: FILE.dot, .svg or .png");
   fix_cmd->add_option("--depth", fix.depth,
                       "In the picture, collapse module calls at this depth (default 1; 0: expand all)")

@@ -35,6 +35,11 @@ struct RenderOptions {
   static constexpr int kDefaultDepth = -1;
   int depth = kDefaultDepth;
   bool show_parameters = false;  // parameter, buffer and constant nodes
+  // Identical consecutive calls drawn once, labelled "×N" (torchview's
+  // roll=True): sibling calls of one type with the same shapes, the same
+  // calls and ops inside, each fed only the previous one's result (a chain:
+  // ViT's twelve encoder layers, a ResNet stage's blocks after the first).
+  bool roll = false;
   bool show_legend = true;
   std::string title = {};        // default: the traced module's type
 };

@@ -66,7 +66,7 @@ std::string trace_to_dot(const Trace& trace, const RenderOptions& options) {
   DrawGraph g;
   g.title = options.title.empty() ? root_type(trace) + (trace.shape_only() ? " (shape-only trace)" : "") : options.title;
   if (const auto& failure = trace.failure()) g.title += "\nstopped: " + failure->message;
-  detail::add_trace_view(trace, {.depth = options.depth, .show_parameters = options.show_parameters}, g);
+  detail::add_trace_view(trace, {.depth = options.depth, .show_parameters = options.show_parameters, .roll = options.roll}, g);
   if (options.show_legend) g.legend = roles_used(g);
   return detail::to_dot(g);
 }
@@ -91,13 +91,13 @@ std::string comparison_to_dot(const ChildrenReport& r, const RenderOptions& opti
 
   g.clusters.push_back({"cluster_original", "original: " + r.module_type + ".forward", -1, true});
   detail::add_trace_view(r.original,
-                         {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "a_",
+                         {.depth = depth, .show_parameters = options.show_parameters, .roll = options.roll, .id_prefix = "a_",
                           .parent_cluster = 0, .functional_is_dropped = true},
                          g);
   const int sequential_cluster = static_cast<int>(g.clusters.size());
   g.clusters.push_back({"cluster_sequential", "nn.Sequential(*children())", -1, true});
   detail::add_trace_view(r.sequential_trace,
-                         {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "b_",
+                         {.depth = depth, .show_parameters = options.show_parameters, .roll = options.roll, .id_prefix = "b_",
                           .parent_cluster = sequential_cluster, .child_names = r.children,
                           .added_children = r.unused_children},
                          g);
@@ -125,7 +125,7 @@ std::string repair_to_dot(const Repair& r, const RenderOptions& options) {
   const int depth = options.depth < 0 ? 1 : options.depth;  // 0: everything, as for a trace
   g.clusters.push_back({"cluster_original", "original: " + r.module_type + ".forward", -1, true});
   detail::add_trace_view(*r.original,
-                         {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "a_", .parent_cluster = 0},
+                         {.depth = depth, .show_parameters = options.show_parameters, .roll = options.roll, .id_prefix = "a_", .parent_cluster = 0},
                          g);
   if (r.repaired) {
     std::vector<std::string> names, replayed;
@@ -138,7 +138,7 @@ std::string repair_to_dot(const Repair& r, const RenderOptions& options) {
                                                          : "extracted up to " + r.upto,
                           -1, true});
     detail::add_trace_view(*r.repaired,
-                           {.depth = depth, .show_parameters = options.show_parameters, .id_prefix = "b_",
+                           {.depth = depth, .show_parameters = options.show_parameters, .roll = options.roll, .id_prefix = "b_",
                             .parent_cluster = repaired_cluster, .child_names = names, .replayed_children = replayed},
                            g);
   }

@@ -37,6 +37,7 @@ class TraceView {
       : trace_(trace), o_(options), g_(graph), calls_(trace.calls()), drawn_(boost::num_vertices(trace.graph())) {}
 
   void build() {
+    if (o_.roll) plan_rolls();
     plan_calls();
     add_value_and_op_nodes();
     add_edges();
@@ -84,10 +85,114 @@ class TraceView {
 
   std::string call_title(int call) const {
     const ModuleCall& c = calls_[call];
-    std::string title = display_path(call) + " (" + std::string(c.type()) + ")";
+    std::string title = display_path(call);
+    if (const auto run = rolled_.find(call); run != rolled_.end()) {
+      // "encoder.layers.encoder_layer_0 … encoder_layer_11 (EncoderBlock) ×12"
+      title += " … " + last_name(display_path(run->second.last));
+    }
+    title += " (" + std::string(c.type()) + ")";
     if (c.call_index > 0) title += ", call " + std::to_string(c.call_index + 1);
+    if (const auto run = rolled_.find(call); run != rolled_.end()) title += " ×" + std::to_string(run->second.count);
     return title;
   }
+
+  // ---- rolling (ViewOptions::roll) ----
+
+  // How a run's last call is named after its first: its last path segment
+  // ("encoder_layer_11"), with the one before when that is a bare index
+  // ("layer3.5", not "5").
+  static std::string last_name(const std::string& path) {
+    const size_t dot = path.rfind('.');
+    if (dot == std::string::npos) return path;
+    const std::string tail = path.substr(dot + 1);
+    if (tail.find_first_not_of("0123456789") != std::string::npos) return tail;
+    const size_t before = path.rfind('.', dot - 1);
+    return path.substr(before == std::string::npos ? 0 : before + 1);
+  }
+
+  // The calls inside call i are i + 1 .. end - 1 (calls are numbered in the
+  // order they started, so a call's descendants follow it).
+  size_t subtree_end(size_t i) const {
+    size_t j = i + 1;
+    while (j < calls_.size() && calls_[j].depth > calls_[i].depth) ++j;
+    return j;
+  }
+
+  // What makes two calls draw alike: type, shapes, and every call and op
+  // inside, relative to the call (ops by name, attributes and shape).
+  std::string signature(size_t i, const std::vector<std::vector<Vertex>>& ops_of) const {
+    const Graph& graph = trace_.graph();
+    std::string sig;
+    const size_t end = subtree_end(i);
+    for (size_t j = i; j < end; ++j) {
+      const ModuleCall& c = calls_[j];
+      sig += std::to_string(c.depth - calls_[i].depth) + ":" + std::string(c.type()) + to_string(value_shapes(c.inputs())) +
+             to_string(value_shapes(c.outputs())) + (c.completed ? "" : "!") + "{";
+      for (Vertex v : ops_of[j]) {
+        const Node& n = graph[v];
+        sig += std::string(n.op_name()) + "(" + to_string(n.attrs()) + ")" + to_string(n.shape()) + ";";
+      }
+      sig += "}";
+    }
+    return sig;
+  }
+
+  // Whether call b is fed only call a's results, and they feed nothing but b.
+  bool chained(size_t a, size_t b) const {
+    const Graph& graph = trace_.graph();
+    const auto in_b = [&](Vertex v) {
+      const int call = graph[v].call;
+      return call >= static_cast<int>(b) && call < static_cast<int>(subtree_end(b));
+    };
+    const auto outs = calls_[a].outputs();
+    const auto ins = calls_[b].inputs();
+    if (!std::equal(outs.begin(), outs.end(), ins.begin(), ins.end())) return false;
+    for (Vertex v : outs) {
+      for (auto e : boost::make_iterator_range(boost::out_edges(v, graph))) {
+        if (!in_b(boost::target(e, graph))) return false;
+      }
+    }
+    return true;
+  }
+
+  // Finds the runs of identical, chained sibling calls: the first of each
+  // is drawn, labelled ×N; the others (and everything inside them) are not,
+  // and the last one's results are drawn as the first one's.
+  void plan_rolls() {
+    const Graph& graph = trace_.graph();
+    std::vector<std::vector<Vertex>> ops_of(calls_.size());
+    for (Vertex v : trace_.op_nodes()) {
+      if (graph[v].call >= 0) ops_of[static_cast<size_t>(graph[v].call)].push_back(v);
+    }
+    std::map<int, std::vector<size_t>> siblings;  // parent call -> its calls, in order
+    for (size_t i = 0; i < calls_.size(); ++i) siblings[calls_[i].parent].push_back(i);
+    hidden_.assign(calls_.size(), false);
+    for (const auto& [parent, list] : siblings) {
+      if (parent < 0) continue;  // the traced root is the picture itself
+      size_t start = 0;
+      while (start < list.size()) {
+        const std::string sig = signature(list[start], ops_of);
+        size_t end = start + 1;
+        while (end < list.size() && calls_[list[end]].completed && chained(list[end - 1], list[end]) &&
+               signature(list[end], ops_of) == sig) {
+          ++end;
+        }
+        if (end - start > 1) {
+          rolled_[static_cast<int>(list[start])] = {static_cast<int>(list[end - 1]), static_cast<int>(end - start)};
+          for (size_t k = start + 1; k < end; ++k) {
+            for (size_t j = list[k]; j < subtree_end(list[k]); ++j) hidden_[j] = true;
+          }
+          // The run's results are the last call's: drawn where the first's are.
+          const auto first_out = calls_[list[start]].outputs();
+          const auto last_out = calls_[list[end - 1]].outputs();
+          for (size_t k = 0; k < last_out.size() && k < first_out.size(); ++k) drawn_as_[last_out[k]] = first_out[k];
+        }
+        start = end;
+      }
+    }
+  }
+
+  bool hidden(int call) const { return call >= 0 && !hidden_.empty() && hidden_[static_cast<size_t>(call)]; }
 
   std::vector<Shape> value_shapes(std::span<const Vertex> values) const {
     std::vector<Shape> shapes;
@@ -115,6 +220,7 @@ class TraceView {
     cluster_of_.assign(calls_.size(), o_.parent_cluster);
     for (size_t i = 0; i < calls_.size(); ++i) {
       const ModuleCall& c = calls_[i];
+      if (hidden(static_cast<int>(i))) continue;  // rolled into the first of its run
       const int parent_cluster = c.parent >= 0 ? cluster_of_[c.parent] : o_.parent_cluster;
       if (c.parent >= 0 && collapsed_into_[c.parent] >= 0) {
         collapsed_into_[i] = collapsed_into_[c.parent];
@@ -167,13 +273,18 @@ class TraceView {
         case NodeKind::parameter:
         case NodeKind::buffer:
         case NodeKind::constant:
-          if (!o_.show_parameters) continue;
+          if (!o_.show_parameters || feeds_only_hidden(v)) continue;
           node.role = Role::parameter;
           node.lines = {std::string(n.name()), to_string(n.shape())};
           break;
         case NodeKind::op:
         case NodeKind::failed_op: {
           const int call = n.call;
+          if (hidden(call)) {
+            // Rolled: not drawn, but the run's results stand for the first call's.
+            if (const auto as = drawn_as_.find(v); as != drawn_as_.end()) drawn_[v] = drawn_[as->second];
+            continue;
+          }
           if (call >= 0 && collapsed_into_[call] >= 0) {
             // Drawn as part of the collapsed call; a failure inside marks it.
             const int owner = collapsed_into_[call];
@@ -210,6 +321,18 @@ class TraceView {
     }
   }
 
+  // A parameter, buffer or constant read only inside rolled-away calls.
+  bool feeds_only_hidden(Vertex v) const {
+    if (hidden_.empty()) return false;
+    const Graph& graph = trace_.graph();
+    bool any = false;
+    for (auto e : boost::make_iterator_range(boost::out_edges(v, graph))) {
+      if (!hidden(graph[boost::target(e, graph)].call)) return false;
+      any = true;
+    }
+    return any;
+  }
+
   std::string failure_reason() const {
     return trace_.failure() ? trace_.failure()->reason : std::string("failed");
   }
@@ -241,6 +364,13 @@ class TraceView {
   std::vector<bool> single_op_leaf_;  // call -> drawn as its one op
   std::map<int, size_t> collapsed_node_;  // collapsed call -> index in g_.nodes
   std::set<int> collapsed_with_ops_;      // collapsed calls some op was drawn into
+  struct Run {
+    int last = 0;   // the run's last call
+    int count = 0;  // calls in the run
+  };
+  std::map<int, Run> rolled_;           // first call of a rolled run -> the run
+  std::vector<bool> hidden_;            // call -> rolled away (empty: nothing rolled)
+  std::map<Vertex, Vertex> drawn_as_;   // a rolled run's last results -> the first call's
 };
 
 }  // namespace

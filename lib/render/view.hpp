@@ -43,6 +43,7 @@ struct DrawGraph {
 struct ViewOptions {
   int depth = 0;
   bool show_parameters = false;
+  bool roll = false;  // RenderOptions::roll
   std::string id_prefix = {};         // keeps ids unique when two traces share a picture
   int parent_cluster = -1;       // nest the whole view in this cluster
   bool functional_is_dropped = false;          // comparison: the original's own ops
