@@ -448,9 +448,7 @@ int diff_model(const DiffCommand& c) {
   }
   progress().clear();
   std::cout << (c.format == "json" ? r.json() + "\n" : r.text());
-  if (!c.output.empty()) {
-    if (c.format != "json") std::cout << "wrote " << c.output << "\n";
-  }
+  if (!c.output.empty() && c.format != "json") std::cout << "wrote " << c.output << "\n";
   return c.check && r.verdict != Verdict::equivalent ? kNotEquivalent : 0;
 }
 
