@@ -328,6 +328,23 @@ TEST_CASE("a session in the middle ending hands recording back correctly when th
   CHECK(op_names(bottom.finish()) == std::vector<std::string>{"relu"});
 }
 
+TEST_CASE("a call's subtree is the calls after it up to the first that is not deeper, open calls included") {
+  Outer model;
+  const Trace t = trace_module(model, {Tensor::ones({2, 2})});
+  std::vector<std::pair<std::string, int>> ends;
+  for (const ModuleCall& c : t.calls()) ends.emplace_back(c.path(), c.subtree_end());
+  // "", body, body.0, body.0.block_0, body.0.block_1, body.1
+  CHECK(ends == std::vector<std::pair<std::string, int>>{
+                    {"", 6}, {"body", 6}, {"body.0", 5}, {"body.0.block_0", 4}, {"body.0.block_1", 5}, {"body.1", 6}});
+  SUBCASE("a forward that failed inside fc: the root and fc never closed, both end at the last call") {
+    Broken broken;
+    const Trace failed = trace_module(broken, {Tensor::ones({1, 3})});
+    REQUIRE(failed.calls().size() == 2);
+    CHECK(failed.calls()[0].subtree_end() == 2);
+    CHECK(failed.calls()[1].subtree_end() == 2);
+  }
+}
+
 TEST_CASE("a failing forward leaves a partial trace that says where it stopped") {
   Broken model;
   const Trace t = trace_module(model, {Tensor::ones({1, 3})});

@@ -155,6 +155,9 @@ class ModuleCall {
   std::span<const int> output_slots() const;
   // Kept only for the path named in TraceOptions::keep_values_of; else empty.
   const Tensors& input_values() const;
+  // The calls made inside this one, however deep, are the indices after it
+  // up to (not including) this: calls are numbered in the order they started.
+  int subtree_end() const { return subtree_end_; }
 
  private:
   friend class detail::Recorder;
@@ -164,6 +167,7 @@ class ModuleCall {
   uint32_t inputs_at_ = 0, inputs_count_ = 0;    // in the store's call values and slots
   uint32_t outputs_at_ = 0, outputs_count_ = 0;
   int kept_values_ = -1;                         // in the store's kept values
+  int subtree_end_ = 0;                          // set when the trace is taken
 };
 
 // Where an op ran, relative to a reference module (by default the traced root).

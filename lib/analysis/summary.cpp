@@ -68,18 +68,13 @@ ModelSummary summarize(const Trace& trace, const SummaryOptions& options) {
     l.macs = layer_macs(*c.module, c.type(), out);
     l.output_bytes = out.empty() ? 0 : static_cast<int64_t>(sizeof(float)) * product(out.begin(), out.end());
   }
-  // The calls after i that are deeper than it, up to the next that is not.
-  const auto descendants_end = [&](size_t i) {
-    size_t j = i + 1;
-    while (j < calls.size() && layers[j].depth > layers[i].depth) ++j;
-    return j;
-  };
   // LayerInfo.leftover_params: what no row below counts.
   std::vector<std::optional<int64_t>> leftovers(calls.size());
   const std::function<int64_t(size_t)> leftover = [&](size_t i) -> int64_t {
     if (leftovers[i]) return *leftovers[i];
     int64_t counted = 0;
-    for (size_t j = i + 1; j < descendants_end(i); ++j) {
+    const auto end = static_cast<size_t>(calls[i].subtree_end());
+    for (size_t j = i + 1; j < end; ++j) {
       if (!layers[j].recursive) counted += layers[j].leaf ? layers[j].parameters : leftover(j);
     }
     leftovers[i] = layers[i].parameters - counted;
@@ -132,7 +127,8 @@ ModelSummary summarize(const Trace& trace, const SummaryOptions& options) {
         row.mult_adds = l.macs;
       } else if (reached_max_depth) {
         int64_t sum = 0;
-        for (size_t j = i + 1; j < descendants_end(i); ++j) {
+        const auto end = static_cast<size_t>(c.subtree_end());
+        for (size_t j = i + 1; j < end; ++j) {
           if (layers[j].leaf) sum += layers[j].macs;
         }
         row.mult_adds = sum;

@@ -110,13 +110,7 @@ class TraceView {
     return path.substr(before == std::string::npos ? 0 : before + 1);
   }
 
-  // The calls inside call i are i + 1 .. end - 1 (calls are numbered in the
-  // order they started, so a call's descendants follow it).
-  size_t subtree_end(size_t i) const {
-    size_t j = i + 1;
-    while (j < calls_.size() && calls_[j].depth > calls_[i].depth) ++j;
-    return j;
-  }
+  size_t subtree_end(size_t i) const { return static_cast<size_t>(calls_[i].subtree_end()); }
 
   // What makes two calls draw alike: type, shapes, and every call and op
   // inside, relative to the call (ops by name, attributes and shape).
@@ -169,12 +163,18 @@ class TraceView {
     hidden_.assign(calls_.size(), false);
     for (const auto& [parent, list] : siblings) {
       if (parent < 0) continue;  // the traced root is the picture itself
+      // A run's failed match is the next run's start: each signature once.
+      std::vector<std::string> signatures(list.size());
+      const auto signature_of = [&](size_t k) -> const std::string& {
+        if (signatures[k].empty()) signatures[k] = signature(list[k], ops_of);
+        return signatures[k];
+      };
       size_t start = 0;
       while (start < list.size()) {
-        const std::string sig = signature(list[start], ops_of);
+        const std::string& sig = signature_of(start);
         size_t end = start + 1;
         while (end < list.size() && calls_[list[end]].completed && chained(list[end - 1], list[end]) &&
-               signature(list[end], ops_of) == sig) {
+               signature_of(end) == sig) {
           ++end;
         }
         if (end - start > 1) {

@@ -104,6 +104,21 @@ void Recorder::add_edge(Vertex source, Vertex target, Edge edge) {
   edges_.push_back(edge);
 }
 
+// A call's subtree ends at the first later call that is not deeper: one pass
+// with the open calls on a stack (an exception may have left calls that
+// never closed, so the ends come from depths, not from leave_call).
+void Recorder::set_subtree_ends(std::vector<ModuleCall>& calls) {
+  std::vector<int> open;
+  for (int i = 0; i < static_cast<int>(calls.size()); ++i) {
+    while (!open.empty() && calls[open.back()].depth >= calls[i].depth) {
+      calls[open.back()].subtree_end_ = i;
+      open.pop_back();
+    }
+    open.push_back(i);
+  }
+  for (const int i : open) calls[i].subtree_end_ = static_cast<int>(calls.size());
+}
+
 Trace Recorder::take() {
   // The text goes into one block of its exact size (names and paths are a
   // third of a zoo trace), every pointer to it moved along.
@@ -132,6 +147,7 @@ Trace Recorder::take() {
   std::vector<std::pair<Vertex, Vertex>>().swap(edge_ends_);
   std::vector<Edge>().swap(edges_);
   trace_.graph_ = std::move(graph);
+  set_subtree_ends(trace_.calls_);
   // What was grown by doubling is cut to size: a trace is kept, often long.
   trace_.calls_.shrink_to_fit();
   store_->call_values.shrink_to_fit();

@@ -43,6 +43,7 @@ class Recorder {
   // Appends values' vertices and slots to the store's call arrays.
   void append_values(const Tensors& values, uint32_t& at, uint32_t& count);
   int current_call() const { return call_stack_.empty() ? -1 : call_stack_.back(); }
+  static void set_subtree_ends(std::vector<ModuleCall>& calls);
 
   // The stored copy of a shape, attribute set or text, each stored once.
   const Shape* stored(const Shape& shape);
