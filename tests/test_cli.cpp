@@ -150,7 +150,7 @@ TEST_CASE("bad arguments print usage help and exit 2") {
   for (int i = 1; i < 27000; ++i) dims += "x1";
   CHECK(contains(usage("run seed_main_model --input-shape " + dims),
                  "invalid --input-shape: more than 64 dimensions (a tensor may have at most 64, as in PyTorch)"));
-  CHECK(contains(usage("trace seed_main_model -o graph.pdf"), "the extension must be one of .dot, .svg, .png, .json"));
+  CHECK(contains(usage("trace seed_main_model -o graph.pdf"), "the extension must be one of .dot, .svg, .png, .html, .json"));
 }
 
 TEST_CASE("--version prints the library's version; a missing or unknown command is named with the commands there are") {

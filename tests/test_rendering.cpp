@@ -1,5 +1,5 @@
 // Rendering: DOT for traces and comparisons (golden files), depth collapsing,
-// roles and legend, and SVG/PNG through Graphviz with clear errors.
+// roles and legend, and SVG/PNG/HTML through Graphviz with clear errors.
 //
 // Golden files live in tests/golden/. After an intended change to the
 // pictures, regenerate them with MODTRACE_UPDATE_GOLDEN=1 and review the diff.
@@ -65,7 +65,7 @@ TEST_CASE("drawing is deterministic") {
 TEST_CASE("a module that ran one op is drawn as that op, labelled with the module") {
   const std::string dot = trace_to_dot(seed_trace());
   CHECK(count(dot, "subgraph \"cluster_c") == 0);
-  CHECK(dot.find("[label=<<b>block_0 (SimpleBlock)</b><br/>mul<br/>other=2<br/>[2, 2]>") != std::string::npos);
+  CHECK(dot.find(" label=<<b>block_0 (SimpleBlock)</b><br/>mul<br/>other=2<br/>[2, 2]>") != std::string::npos);
   // The two functional ops are amber, the two module-owned ones blue.
   CHECK(count(dot, "fillcolor=\"#ffd966\"") == 2 + 1);  // + the legend entry
   CHECK(count(dot, "fillcolor=\"#cfe2f3\"") == 2 + 1);
@@ -129,7 +129,7 @@ TEST_CASE("children only the Sequential runs are marked as added") {
   } model;
   const std::string dot = comparison_to_dot(compare_children(model, {Tensor::ones({2})}));
   CHECK(dot.find("child only the Sequential runs") != std::string::npos);  // legend
-  CHECK(dot.find("\"b_c2\" [label=<<b>head (Sigmoid)</b>") != std::string::npos);
+  CHECK(dot.find("\"b_c2\" [id=\"b_c2\", class=\"added in-cluster_sequential\", label=<<b>head (Sigmoid)</b>") != std::string::npos);
   CHECK(dot.find("fillcolor=\"#d9d2e9\"") != std::string::npos);
 }
 
@@ -166,7 +166,7 @@ TEST_CASE("a module the root keeps unregistered is drawn as the root's own work 
     Tensor forward(const Tensor& x) override { return relu((*helper)(x)); }
   } model;
   const std::string dot = comparison_to_dot(compare_children(model, {Tensor::ones({1, 2})}));
-  const size_t node = dot.find("\"a_c1\" [label=<<b>&lt;Linear&gt; (Linear)</b>");
+  const size_t node = dot.find("\"a_c1\" [id=\"a_c1\", class=\"dropped in-cluster_original\", label=<<b>&lt;Linear&gt; (Linear)</b>");
   REQUIRE(node != std::string::npos);
   const std::string line = dot.substr(node, dot.find('\n', node) - node);
   CHECK(line.find("fillcolor=\"#f4cccc\"") != std::string::npos);  // dropped, not a child module
@@ -206,7 +206,7 @@ TEST_CASE("write_picture chooses by extension and refuses others") {
   CHECK(std::filesystem::file_size(dir / "seed.dot") == dot.size());
   CHECK(std::filesystem::file_size(dir / "seed.svg") > dot.size() / 2);
   CHECK(test::error_of([&] { write_picture(dot, (dir / "seed.jpg").string()); }) ==
-        "cannot write '" + (dir / "seed.jpg").string() + "': the extension must be .dot, .svg or .png");
+        "cannot write '" + (dir / "seed.jpg").string() + "': the extension must be .dot, .svg, .png or .html");
   CHECK(test::error_of([&] { write_picture(dot, "/nonexistent-dir/seed.dot"); }) ==
         "cannot write '/nonexistent-dir/seed.dot': No such file or directory");
   std::filesystem::remove_all(dir);
@@ -285,7 +285,7 @@ TEST_CASE("names with control bytes or invalid UTF-8 are drawn escaped, and Grap
   } model;
   const Trace t = trace_module(model, {Tensor::ones({2})});
   const std::string dot = trace_to_dot(t);
-  CHECK(dot.find("bell\\x07\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "end (ReLU)") != std::string::npos);
+  CHECK(dot.find("bell\\\\x07\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "end (ReLU)") != std::string::npos);
   CHECK(std::none_of(dot.begin(), dot.end(), [](char c) { return c == '\x07'; }));
   CHECK_NOTHROW(nlohmann::json(dot).dump());  // valid UTF-8 throughout
   CHECK(render_dot(dot, "svg").find("<svg") != std::string::npos);  // dot rejected the raw bytes
@@ -297,5 +297,5 @@ TEST_CASE("names with control bytes or invalid UTF-8 are drawn escaped, and Grap
 TEST_CASE("Graphviz's own errors are reported") {
   CHECK(test::error_of([] { render_dot("digraph { this is not dot", "svg"); })
             .rfind("Graphviz's dot failed to render svg (exit 1)", 0) == 0);
-  CHECK(test::error_of([] { render_dot("digraph {}", "pdf"); }) == "cannot render 'pdf': expected svg or png");
+  CHECK(test::error_of([] { render_dot("digraph {}", "pdf"); }) == "cannot render 'pdf': expected svg, png or html");
 }

@@ -47,7 +47,7 @@ size_t count(const std::string& text, const std::string& what) {
 // The DOT id of the node whose label starts with `bold` (its first line).
 std::string node_id(const std::string& dot, const std::string& bold) {
   std::smatch m;
-  const std::regex node("\\n +\"([A-Za-z0-9_]+)\" \\[label=<<b>" +
+  const std::regex node("\\n +\"([A-Za-z0-9_]+)\" \\[id=\"[A-Za-z0-9_]+\", class=\"[^\"]*\", label=<<b>" +
                         std::regex_replace(bold, std::regex(R"([\[\]().*+?])"), R"(\$&)") + "</b>");
   REQUIRE_MESSAGE(std::regex_search(dot, m, node), "no node labelled " << bold);
   return m[1];

@@ -13,6 +13,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev                   # the modtrace tool, JSON
   graphviz                                          # SVG and PNG rendering
   zsh groff-base bsdutils                           # tests: completion script syntax, the man page, script(1)
+  chromium chromium-driver python3-selenium python3-pil  # tests: the HTML view in a headless browser
   libonnx-dev libprotobuf-dev                       # ONNX import (found through ONNX's CMake config)
   clang libclang-rt-14-dev                          # the fuzzers (tools/fuzz.sh: libFuzzer, CI's short runs)
 )

@@ -395,7 +395,7 @@ void print_trace_table(const Trace& t) {
 }
 
 int trace_model(const TraceCommand& c) {
-  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".json"});
+  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".html", ".json"});
   const Loaded l = load(c.model, c.shape_only);
   const auto watch = progress().watch_children(*l.model);
   progress().stage("tracing " + l.model->type_name());
@@ -437,7 +437,7 @@ struct DiffCommand {
 };
 
 int diff_model(const DiffCommand& c) {
-  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
+  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".html"});
   const Loaded l = load(c.model, c.shape_only);
   const auto watch = progress().watch_children(*l.model);
   const ChildrenReport r =
@@ -465,7 +465,7 @@ struct FixCommand {
 
 // The faithful Sequential (or the truncation) and the code to build it.
 int fix_model(const FixCommand& c) {
-  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png"});
+  if (!c.output.empty()) require_extension(c.output, {".dot", ".svg", ".png", ".html"});
   const Loaded l = load(c.model, c.shape_only);
   const auto watch = progress().watch_children(*l.model);
   const Repair r = repair_children(l.model, l.inputs,
@@ -664,6 +664,7 @@ kernel library: onednn or builtin
 modtrace diff resnet18
 modtrace fix resnet18 \-\-format python
 modtrace trace resnet18 \-\-depth 2 \-o resnet18.svg
+modtrace trace resnet18 \-o resnet18.html
 .fi
 .SH "SEE ALSO"
 .BR dot (1);
@@ -767,7 +768,7 @@ int main(int argc, char** argv) {
   trace_cmd->add_flag("--roll", trace.roll, "Draw identical consecutive blocks once, labelled xN (torchview's roll)");
   trace_cmd->add_option("--format", trace.format, "Listing on stdout: table (default) or ir (torch.fx-style graph)")
       ->check(CLI::IsMember({"table", "ir"}));
-  trace_cmd->add_option("-o,--output", trace.output, "Write the trace to FILE.dot, .svg, .png or .json");
+  trace_cmd->add_option("-o,--output", trace.output, "Write the trace to FILE.dot, .svg, .png, .html (an interactive page) or .json");
 
   DiffCommand diff;
   auto* diff_cmd = app.add_subcommand("diff", "Compare a model with nn.Sequential(*model.children())");
@@ -775,7 +776,7 @@ int main(int argc, char** argv) {
   diff_cmd->add_option("--at", diff.at, "Analyse the sub-module at this path (e.g. layer1.0), fed what it received");
   diff_cmd->add_option("--format", diff.format, "Report format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
-  diff_cmd->add_option("-o,--output", diff.output, "Also draw the comparison to FILE.dot, .svg or .png");
+  diff_cmd->add_option("-o,--output", diff.output, "Also draw the comparison to FILE.dot, .svg, .png or .html");
   diff_cmd->add_option("--depth", diff.depth, "Depth of the picture (default 1: the children; 0: expand all)")
       ->check(kNonNegative);
   diff_cmd->add_flag("--roll", diff.roll, "In the picture, draw identical consecutive blocks once, labelled xN");
@@ -791,7 +792,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "python", "cpp"}));
   fix_cmd->add_flag("--shape-only", fix.shape_only, "Build and check shapes only, without computing");
   fix_cmd->add_flag("--roll", fix.roll, "In the picture, draw identical consecutive blocks once, labelled xN");
-  fix_cmd->add_option("-o,--output", fix.output, "Also draw the original beside the repair: FILE.dot, .svg or .png");
+  fix_cmd->add_option("-o,--output", fix.output, "Also draw the original beside the repair: FILE.dot, .svg, .png or .html");
   fix_cmd->add_option("--depth", fix.depth,
                       "In the picture, collapse module calls at this depth (default 1; 0: expand all)")
       ->check(kNonNegative);

@@ -3,7 +3,7 @@
 //
 //   Trace t = trace_module(*model, {x});
 //   std::string dot = trace_to_dot(t, {.depth = 2});   // modules deeper than 2 collapse
-//   write_picture(dot, "resnet18.svg");                 // .dot, .svg or .png (through Graphviz's dot)
+//   write_picture(dot, "resnet18.svg");                 // .dot, .svg, .png or .html (through Graphviz's dot)
 //
 //   ChildrenReport r = compare_children(*model, {x});
 //   write_picture(comparison_to_dot(r), "diff.svg");
@@ -58,12 +58,18 @@ std::string comparison_to_dot(const ChildrenReport& report, const RenderOptions&
 // with the finding that prevents one in the title.
 std::string repair_to_dot(const Repair& repair, const RenderOptions& options = {});
 
-// Runs Graphviz's `dot` on DOT text; format "svg" or "png". Throws Error when
-// dot is not installed or fails.
+// Runs Graphviz's `dot` on DOT text; format "svg", "png" or "html". Throws
+// Error when dot is not installed or fails.
+//
+// "html" is one self-contained page (nothing loaded from the network): the
+// SVG with pan and zoom, a search box for modules and ops, module clusters
+// that collapse and expand, and each node's details (shapes, attributes,
+// source line) on hover and click. The details are the SVG's tooltips,
+// which the DOT of trace_to_dot & co. carries (docs/rendering.md).
 std::string render_dot(const std::string& dot, const std::string& format);
 
-// Writes DOT text to `path`, rendering it first when the extension is .svg or
-// .png. Throws Error for other extensions and on I/O errors.
+// Writes DOT text to `path`, rendering it first when the extension is .svg,
+// .png or .html. Throws Error for other extensions and on I/O errors.
 void write_picture(const std::string& dot, const std::string& path);
 
 }  // namespace modtrace

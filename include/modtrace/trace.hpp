@@ -86,6 +86,9 @@ class Node {
   // model's node ("resnet18.onnx: /layer1/layer1.0/Add"); "" otherwise (see OpOrigin).
   std::string_view origin() const;
   std::string_view error() const;  // failed_op: the error message
+  // Where it came from, for people: the C++ line ("lib/zoo/resnet.cpp:41"),
+  // else the imported model's node (origin()), else "".
+  std::string location() const;
 
  private:
   friend class detail::Recorder;

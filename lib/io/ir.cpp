@@ -75,7 +75,7 @@ std::string trace_to_ir(const Trace& trace, bool show_parameters) {
     const std::string attributes = to_string(n.attrs());
     if (!attributes.empty()) arguments += (arguments.empty() ? "" : ", ") + attributes;
     out += "  %" + std::to_string(v) + " = " + std::string(n.op_name()) + "(" + arguments + ")";
-    const std::string source = n.source.line() || n.origin().empty() ? source_text(n.source) : std::string(n.origin());
+    const std::string source = n.location();
     const std::string shape = n.kind == NodeKind::failed_op ? "FAILED: " + flattened(n.error())
                               : n.output_shapes().empty()     ? to_string(n.shape())
                                                               : to_string(n.output_shapes());

@@ -59,7 +59,7 @@ std::string trace_to_json(const Trace& trace, int indent) {
       node["child"] = o.module_owned() ? json(o.child) : json(nullptr);
       node["module"] = o.innermost_call >= 0 ? json(o.module) : json(nullptr);
       node["input_shapes"] = trace.input_shapes(v);
-      const std::string source = n.source.line() || n.origin().empty() ? source_text(n.source) : std::string(n.origin());
+      const std::string source = n.location();
       node["source"] = source.empty() ? json(nullptr) : json(source);
       node["function"] = n.source.line() ? json(short_function_name(n.source.function_name())) : json(nullptr);
     }

@@ -43,28 +43,63 @@ Style style_of(Role role) {
   return {"#ffffff", "#000000", "box", "", ""};
 }
 
-// Escaped for an HTML-like label. Names may come from a plugin: invalid
-// UTF-8 becomes U+FFFD and control bytes are shown as \xNN, either of which
-// Graphviz would otherwise reject.
+// Names may come from a plugin: invalid UTF-8 becomes U+FFFD and control
+// bytes are shown as \xNN (Graphviz would reject either); newlines are
+// kept where the text may have several lines.
+std::string shown_text(const std::string& text, bool keep_newlines) {
+  std::string shown;
+  for (char c : valid_utf8(text)) {
+    if ((static_cast<unsigned char>(c) < 0x20 && !(keep_newlines && c == '\n')) || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(c));
+      shown += escaped;
+    } else {
+      shown += c;
+    }
+  }
+  return shown;
+}
+
+// Escaped for an HTML-like label. Graphviz expands \N (the node's name) and
+// its kin even there, so a backslash is written as two.
 std::string html_escape(const std::string& text) {
   std::string out;
-  for (char c : valid_utf8(text)) {
+  for (char c : shown_text(text, false)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
+      case '\\': out += "\\\\"; break;
+      default: out += c;
     }
   }
   return out;
+}
+
+// A quoted DOT string for an escString attribute (tooltip). The DOT reader
+// halves backslashes and Graphviz then expands \N, so each backslash is
+// written as four; Graphviz copies "&amp;" into SVG as an entity, so a '&'
+// shows as itself only when written as one.
+std::string dot_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : shown_text(text, true)) {
+    switch (c) {
+      case '\\': out += "\\\\\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '&': out += "&amp;"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// One "key: value" line each.
+std::string tooltip(const Details& details) {
+  std::string text;
+  for (const auto& [key, value] : details) text += (text.empty() ? "" : "\n") + key + ": " + value;
+  return text;
 }
 
 std::string html_label(const std::vector<std::string>& lines) {
@@ -109,10 +144,22 @@ class DotWriter {
     return s;
   }
 
+  // SVG ids and classes (Graphviz copies `id` and `class` into the SVG):
+  // the role, and "in-<cluster id>" for every enclosing cluster, which is
+  // how the HTML view knows what a collapsed cluster hides.
+  std::string classes(const std::string& own, int cluster) const {
+    std::string text = own;
+    for (int c = cluster; c >= 0; c = g_.clusters[c].parent) text += " in-" + g_.clusters[c].id;
+    return text;
+  }
+
   void write_node(const DrawNode& n, int indent) {
     const Style st = style_of(n.role);
-    out_ << std::string(indent * 2, ' ') << "\"" << n.id << "\" [label=" << html_label(n.lines) << ", shape=" << st.shape
-         << ", fillcolor=\"" << st.fill << "\", color=\"" << st.border << "\"" << st.extra << "];\n";
+    out_ << std::string(indent * 2, ' ') << "\"" << n.id << "\" [id=\"" << n.id << "\", class=\""
+         << classes(role_class(n.role), n.cluster) << "\", label=" << html_label(n.lines) << ", shape=" << st.shape
+         << ", fillcolor=\"" << st.fill << "\", color=\"" << st.border << "\"" << st.extra;
+    if (!n.details.empty()) out_ << ", tooltip=" << dot_string(tooltip(n.details));
+    out_ << "];\n";
   }
 
   // Nodes and sub-clusters of cluster `parent` (-1: top level).
@@ -122,6 +169,9 @@ class DotWriter {
       const DrawCluster& c = g_.clusters[i];
       if (c.parent != parent) continue;
       out_ << pad << "subgraph \"" << c.id << "\" {\n";
+      out_ << pad << "  id=\"" << c.id << "\"; class=\"" << classes(c.emphasised ? "half" : "module", c.parent) << "\";";
+      if (!c.details.empty()) out_ << " tooltip=" << dot_string(tooltip(c.details)) << ";";
+      out_ << "\n";
       out_ << pad << "  label=<" << (c.emphasised ? "<b>" + html_escape(c.label) + "</b>" : html_escape(c.label))
            << ">; fontsize=" << (c.emphasised ? 13 : 10) << "; style=\"rounded" << (c.emphasised ? "" : ",dashed")
            << "\"; color=\"" << (c.emphasised ? "#444444" : "#7f9fbf") << "\"; penwidth="
@@ -137,10 +187,11 @@ class DotWriter {
   void write_legend() {
     if (g_.legend.empty()) return;
     out_ << "  subgraph cluster_legend {\n";
-    out_ << "    label=<<b>legend</b>>; fontsize=10; style=\"rounded\"; color=\"#bbbbbb\";\n";
+    out_ << "    id=\"cluster_legend\"; class=\"legend\"; label=<<b>legend</b>>; fontsize=10; style=\"rounded\"; "
+            "color=\"#bbbbbb\";\n";
     for (size_t i = 0; i < g_.legend.size(); ++i) {
       const Style st = style_of(g_.legend[i]);
-      out_ << "    \"legend_" << i << "\" [label=\"" << st.meaning << "\", shape=" << st.shape << ", fillcolor=\""
+      out_ << "    \"legend_" << i << "\" [id=\"legend_" << i << "\", class=\"legend\", label=\"" << st.meaning << "\", shape=" << st.shape << ", fillcolor=\""
            << st.fill << "\", color=\"" << st.border << "\"" << st.extra << "];\n";
     }
     for (size_t i = 1; i < g_.legend.size(); ++i) {
@@ -156,5 +207,21 @@ class DotWriter {
 }  // namespace
 
 std::string to_dot(const DrawGraph& graph) { return DotWriter(graph).write(); }
+
+const char* role_class(Role role) {
+  switch (role) {
+    case Role::input: return "input";
+    case Role::output: return "output";
+    case Role::parameter: return "parameter";
+    case Role::module_owned: return "module-owned";
+    case Role::functional: return "functional";
+    case Role::module: return "module";
+    case Role::dropped: return "dropped";
+    case Role::added: return "added";
+    case Role::replayed: return "replayed";
+    case Role::failed: return "failed";
+  }
+  return "node";
+}
 
 }  // namespace modtrace::detail

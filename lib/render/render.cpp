@@ -20,6 +20,7 @@
 #include "modtrace/io.hpp"
 #include "modtrace/repair.hpp"
 #include "modtrace/trace.hpp"
+#include "render/html.hpp"
 #include "render/view.hpp"
 
 extern char** environ;
@@ -195,7 +196,8 @@ struct ScratchDir {
 }  // namespace
 
 std::string render_dot(const std::string& dot, const std::string& format) {
-  if (format != "svg" && format != "png") throw Error("cannot render '" + format + "': expected svg or png");
+  if (format == "html") return detail::html_page(render_dot(dot, "svg"));
+  if (format != "svg" && format != "png") throw Error("cannot render '" + format + "': expected svg, png or html");
   const std::string program = find_dot();
   // Read before dot starts: a bad value must not leave a dot running unwaited.
   const int limit = dot_time_limit();
@@ -267,10 +269,10 @@ void write_picture(const std::string& dot, const std::string& path) {
   std::string bytes;
   if (extension == ".dot" || extension == ".gv") {
     bytes = dot;
-  } else if (extension == ".svg" || extension == ".png") {
+  } else if (extension == ".svg" || extension == ".png" || extension == ".html") {
     bytes = render_dot(dot, extension.substr(1));
   } else {
-    throw Error("cannot write '" + path + "': the extension must be .dot, .svg or .png");
+    throw Error("cannot write '" + path + "': the extension must be .dot, .svg, .png or .html");
   }
   write_file(path, bytes);
 }

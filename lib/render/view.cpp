@@ -96,6 +96,52 @@ class TraceView {
     return title;
   }
 
+  // ---- details (tooltips, the HTML view's panel) ----
+
+  std::string module_text(int call) const {
+    if (call < 0) return "(outside any module call)";
+    const std::string path = display_path(call);
+    return path.empty() ? "(the traced module)" : path;
+  }
+
+  Details call_details(int call) const {
+    const ModuleCall& c = calls_[call];
+    Details d = {{"module", module_text(call)}, {"type", std::string(c.type())}};
+    if (c.call_index > 0) d.emplace_back("call", std::to_string(c.call_index + 1) + " of this module");
+    if (const auto run = rolled_.find(call); run != rolled_.end()) {
+      d.emplace_back("rolled", std::to_string(run->second.count) + " identical chained calls, up to " +
+                                   module_text(run->second.last));
+    }
+    d.emplace_back("inputs", to_string(value_shapes(c.inputs())));
+    d.emplace_back("outputs", c.completed ? to_string(value_shapes(c.outputs())) : std::string("(failed)"));
+    if (const std::string at = source_text(c.source); !at.empty()) d.emplace_back("called at", at);
+    if (!c.registered) d.emplace_back("registered", "no: not in the module tree, so its work is the caller's own");
+    return d;
+  }
+
+  Details op_details(Vertex v) const {
+    const Node& n = trace_.graph()[v];
+    Details d = {{"op", std::string(n.op_name())}, {"module", module_text(n.call)}};
+    const Ownership o = trace_.ownership(v);
+    d.emplace_back("ownership", o.functional()      ? std::string("functional: the traced module's own code")
+                                : o.module_owned()  ? "module-owned: inside child " + module_text(o.child_call)
+                                                    : std::string("outside the traced module"));
+    d.emplace_back("inputs", to_string(trace_.input_shapes(v)));
+    if (n.kind == NodeKind::failed_op) {
+      d.emplace_back("error", n.error().empty() ? failure_reason() : std::string(n.error()));
+    } else {
+      d.emplace_back("output", n.output_shapes().empty() ? to_string(n.shape()) : to_string(n.output_shapes()));
+    }
+    if (const std::string attrs = to_string(n.attrs()); !attrs.empty()) d.emplace_back("attributes", attrs);
+    if (const std::string at = n.location(); !at.empty()) d.emplace_back("source", at);
+    return d;
+  }
+
+  Details value_details(Vertex v) const {
+    const Node& n = trace_.graph()[v];
+    return {{std::string(kind_name(n.kind)), std::string(n.name())}, {"shape", to_string(n.shape())}};
+  }
+
   // ---- rolling (ViewOptions::roll) ----
 
   // How a run's last call is named after its first: its last path segment
@@ -240,6 +286,7 @@ class TraceView {
                     : roots_own_work(static_cast<int>(i)) ? own_code_role()
                                                       : Role::module;
         node.cluster = parent_cluster;
+        node.details = call_details(static_cast<int>(i));
         collapsed_node_[static_cast<int>(i)] = g_.nodes.size();
         g_.nodes.push_back(std::move(node));
         continue;
@@ -252,6 +299,7 @@ class TraceView {
       cluster.id = "cluster_" + o_.id_prefix + "c" + std::to_string(i);  // Graphviz: only "cluster…" names are boxes
       cluster.label = call_title(static_cast<int>(i));
       cluster.parent = parent_cluster;
+      cluster.details = call_details(static_cast<int>(i));
       cluster_of_[i] = static_cast<int>(g_.clusters.size());
       g_.clusters.push_back(std::move(cluster));
     }
@@ -269,6 +317,7 @@ class TraceView {
         case NodeKind::output:
           node.role = n.kind == NodeKind::input ? Role::input : Role::output;
           node.lines = {std::string(n.name()), to_string(n.shape())};
+          node.details = value_details(v);
           break;
         case NodeKind::parameter:
         case NodeKind::buffer:
@@ -276,6 +325,7 @@ class TraceView {
           if (!o_.show_parameters || feeds_only_hidden(v)) continue;
           node.role = Role::parameter;
           node.lines = {std::string(n.name()), to_string(n.shape())};
+          node.details = value_details(v);
           break;
         case NodeKind::op:
         case NodeKind::failed_op: {
@@ -294,6 +344,7 @@ class TraceView {
               DrawNode& collapsed = g_.nodes[collapsed_node_.at(owner)];
               collapsed.role = Role::failed;
               for (auto& line : wrap(failure_reason(), 44)) collapsed.lines.push_back(line);
+              collapsed.details.emplace_back("failed at", std::string(n.op_name()) + ": " + failure_reason());
             }
             continue;
           }
@@ -313,6 +364,7 @@ class TraceView {
             node.role = own_code ? own_code_role() : call >= 0 && is_replayed(call) ? Role::replayed : Role::module_owned;
             node.lines.push_back(n.output_shapes().empty() ? to_string(n.shape()) : to_string(n.output_shapes()));
           }
+          node.details = op_details(v);
           break;
         }
       }

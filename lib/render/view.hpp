@@ -14,11 +14,17 @@ enum class Role {
   input, output, parameter, module_owned, functional, module, dropped, added, replayed, failed,
 };
 
+// What a node or cluster is, beyond its label: ("op", "add"), ("source",
+// "lib/zoo/resnet.cpp:41") … shown on hover (a tooltip in SVG) and in the
+// HTML view's details panel, where the search looks at them too.
+using Details = std::vector<std::pair<std::string, std::string>>;
+
 struct DrawNode {
   std::string id;
   std::vector<std::string> lines;  // label lines, first in bold
   Role role = Role::module_owned;
   int cluster = -1;                // index into DrawGraph::clusters, -1: top level
+  Details details = {};
 };
 
 struct DrawCluster {
@@ -26,6 +32,7 @@ struct DrawCluster {
   std::string label;
   int parent = -1;
   bool emphasised = false;  // the two halves of a comparison
+  Details details = {};     // a module call's: path, type, shapes, the line that called it
 };
 
 struct DrawEdge {
@@ -56,5 +63,8 @@ struct ViewOptions {
 void add_trace_view(const Trace& trace, const ViewOptions& options, DrawGraph& graph);
 
 std::string to_dot(const DrawGraph& graph);
+
+// The CSS class of a role in SVG (and in the HTML view): "functional", "module-owned" …
+const char* role_class(Role role);
 
 }  // namespace modtrace::detail

@@ -42,6 +42,10 @@ std::string_view Node::origin() const {
   return d != nullptr ? detail::TextArena::view(d->origin) : std::string_view();
 }
 
+std::string Node::location() const {
+  return source.line() != 0 || origin().empty() ? source_text(source) : std::string(origin());
+}
+
 std::string_view Node::error() const {
   const detail::NodeDetails* d = details();
   return d != nullptr ? detail::TextArena::view(d->error) : std::string_view();
