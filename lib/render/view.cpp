@@ -207,8 +207,9 @@ class TraceView {
     std::map<int, std::vector<size_t>> siblings;  // parent call -> its calls, in order
     for (size_t i = 0; i < calls_.size(); ++i) siblings[calls_[i].parent].push_back(i);
     hidden_.assign(calls_.size(), false);
-    for (const auto& [parent, list] : siblings) {
+    for (const auto& [parent, calls_of_parent] : siblings) {
       if (parent < 0) continue;  // the traced root is the picture itself
+      const std::vector<size_t>& list = calls_of_parent;  // a lambda may not capture a structured binding (clang 14)
       // A run's failed match is the next run's start: each signature once.
       std::vector<std::string> signatures(list.size());
       const auto signature_of = [&](size_t k) -> const std::string& {
