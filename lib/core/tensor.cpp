@@ -44,7 +44,8 @@ void delete_block(void* p, size_t bytes) noexcept {
 struct detail::Storage {
   int64_t owned_bytes = 0;                // > 0: the elements follow this header, counted by the budget
   std::shared_ptr<float> keep;            // storage someone else owns
-  uint64_t version = 0;                   // write accesses
+  uint64_t version = 0;                   // write accesses, counted once someone watches
+  bool watched = false;                   // a stamp was taken (TensorInternals::storage_stamp)
   void (*forget)(const void*) = nullptr;  // a kernel cache to tell when freed
 
   Storage(int64_t owned, std::shared_ptr<float> kept) : owned_bytes(owned), keep(std::move(kept)) {}
@@ -162,6 +163,8 @@ Tensor detail::TensorInternals::with_storage(Shape shape, std::shared_ptr<float>
 
 detail::TensorInternals::StorageStamp detail::TensorInternals::storage_stamp(const Tensor& t) {
   if (t.storage_ == nullptr) return {};
+  // From now on writes count: before the first stamp nobody could compare versions.
+  std::atomic_ref(t.storage_->watched).store(true, std::memory_order_release);
   return {t.storage_, std::atomic_ref(t.storage_->version).load(std::memory_order_acquire)};
 }
 
@@ -183,7 +186,14 @@ Tensor Tensor::empty(Shape shape) {
   check_dims(shape);  // before the allocation
   const int64_t n = numel_of(shape);
   auto [data, storage] = allocate(shape, n);
-  return with_storage(std::move(shape), std::move(data), storage);
+  // As with_storage, without checking the shape twice: every op's output comes here.
+  Tensor t;
+  t.numel_ = n;
+  t.shape_ = std::move(shape);
+  t.data_ = std::move(data);
+  t.storage_ = storage;
+  t.defined_ = true;
+  return t;
 }
 
 Tensor detail::TensorInternals::workspace(Shape shape) {
@@ -232,8 +242,11 @@ namespace {
 
 float* Tensor::data() {
   if (!data_) no_values(defined_, shape_);
-  // Opened for writing: caches of converted copies must look again.
-  if (storage_ != nullptr) std::atomic_ref(storage_->version).fetch_add(1, std::memory_order_release);
+  // Opened for writing: caches of converted copies must look again. Only
+  // a watched storage counts (most never are: a locked add per op saved).
+  if (storage_ != nullptr && std::atomic_ref(storage_->watched).load(std::memory_order_acquire)) {
+    std::atomic_ref(storage_->version).fetch_add(1, std::memory_order_release);
+  }
   return data_.get();
 }
 

@@ -55,7 +55,17 @@ using AttrTypeOf = typename AttrCpp<Schema[attr_index<Schema, N>()].type>::type;
 // is always there: pack() put it in.
 template <const auto& Schema, Name N>
 const AttrTypeOf<Schema, N>* find_attr(const Attrs& attrs) {
-  const AttrValue* v = attrs.find(N.view());
+  // pack() stores the schema's own name: its address is found before any
+  // text is compared (attributes made elsewhere are found by name).
+  const std::string_view name = Schema[attr_index<Schema, N>()].name;
+  const AttrValue* v = nullptr;
+  for (const Attr& a : attrs.items()) {
+    if (a.name.data() == name.data()) {
+      v = &a.value;
+      break;
+    }
+  }
+  if (v == nullptr) v = attrs.find(N.view());
   if (v == nullptr) {
     if (Schema[attr_index<Schema, N>()].optional) return nullptr;
     throw Error("internal error: op attribute '" + std::string(N.view()) + "' missing");
