@@ -20,6 +20,22 @@ TEST_CASE("relu zeroes negatives and relu6 also caps at 6") {
 
 TEST_CASE("relu keeps NaN, as PyTorch does") {
   CHECK(std::isnan(F::relu(Tensor({1}, {NAN})).item()));
+  SUBCASE("so do the clamping activations, whose loops are written without a branch on NaN") {
+    const Tensor x({4}, {NAN, -INFINITY, INFINITY, -2.0f});
+    const std::vector<float> six = values(F::relu6(x));
+    CHECK(std::isnan(six[0]));
+    CHECK(six[1] == 0.0f);
+    CHECK(six[2] == 6.0f);
+    const std::vector<float> leaky = values(F::leaky_relu(x, 0.25));
+    CHECK(std::isnan(leaky[0]));
+    CHECK(leaky[1] == -INFINITY);
+    CHECK(leaky[2] == INFINITY);
+    CHECK(leaky[3] == -0.5f);
+    CHECK(std::isnan(F::hardsigmoid(x).at({0})));
+    CHECK(F::hardsigmoid(x).at({2}) == 1.0f);
+    CHECK(std::isnan(F::hardswish(x).at({0})));
+    CHECK(F::hardswish(x).at({3}) == doctest::Approx(-2.0 / 6.0));
+  }
 }
 
 TEST_CASE("hardsigmoid is relu6(x + 3) / 6 and hardswish is x times that") {

@@ -23,7 +23,12 @@ void run_relu(const OpCall& c, Tensor& out) {
 }
 
 void run_relu6(const OpCall& c, Tensor& out) {
-  map_elements(c, out, [](float x) { return std::isnan(x) ? x : std::min(std::max(x, 0.0f), 6.0f); });
+  // NaN passes both comparisons through; written without a branch on isnan,
+  // which kept the loop from vectorising (a tenth of MobileNetV2's forward).
+  map_elements(c, out, [](float x) {
+    const float low = x < 0.0f ? 0.0f : x;
+    return low > 6.0f ? 6.0f : low;
+  });
 }
 
 void run_gelu(const OpCall& c, Tensor& out) {
@@ -52,12 +57,20 @@ void run_sigmoid(const OpCall& c, Tensor& out) {
   map_elements(c, out, [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
 }
 
+// min(max(x + 3, 0), 6) as two selects of values: GCC vectorises those, not
+// std::min/std::max of a computed operand (they select references). NaN stays NaN.
+float relu6_of_x_plus_3(float x) {
+  const float shifted = x + 3.0f;
+  const float low = shifted < 0.0f ? 0.0f : shifted;
+  return low > 6.0f ? 6.0f : low;
+}
+
 void run_hardsigmoid(const OpCall& c, Tensor& out) {
-  map_elements(c, out, [](float x) { return std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; });
+  map_elements(c, out, [](float x) { return relu6_of_x_plus_3(x) / 6.0f; });
 }
 
 void run_hardswish(const OpCall& c, Tensor& out) {
-  map_elements(c, out, [](float x) { return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; });
+  map_elements(c, out, [](float x) { return x * relu6_of_x_plus_3(x) / 6.0f; });
 }
 
 void run_tanh(const OpCall& c, Tensor& out) {
@@ -66,7 +79,14 @@ void run_tanh(const OpCall& c, Tensor& out) {
 
 void run_leaky_relu(const OpCall& call, Tensor& out) {
   const auto slope = static_cast<float>(call.attr<kLeakyRelu, "negative_slope">());
-  map_elements(call, out, [=](float x) { return x > 0.0f ? x : x * slope; });
+  // max(x, 0) + min(x, 0) * slope: every product computed, so that GCC
+  // vectorises the loop (a product only some elements take may trap, which
+  // keeps it from if-converting `x > 0 ? x : x * slope`). NaN stays NaN.
+  map_elements(call, out, [=](float x) {
+    const float positive = x < 0.0f ? 0.0f : x;
+    const float negative = x > 0.0f ? 0.0f : x;
+    return positive + negative * slope;
+  });
 }
 
 void run_mish(const OpCall& c, Tensor& out) {
