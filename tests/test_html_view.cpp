@@ -4,6 +4,7 @@
 // unchanged, and render_dot(…, "html") makes one self-contained page.
 // What the page does in a browser is tested in tests/browser/.
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
